@@ -1,0 +1,246 @@
+//! The engine judges chunks of bytes against the rules.
+//!
+//! For each chunk: the keyword [`prefilter`] says which rules can match; only their
+//! regexes run (each compiled lazily on first use, Unicode off); each match's secret
+//! must pass the rule's minimum entropy, the [`placeholder`] filter and the rule's
+//! [`validate`] check; what is left becomes a [`Finding`]. Path rules judge a file by
+//! its path alone, whatever its content.
+
+pub mod entropy;
+mod finding;
+pub mod placeholder;
+pub mod prefilter;
+pub mod validate;
+
+pub use finding::{fingerprint, Finding};
+
+use crate::rules::Rule;
+use crate::source::{Chunk, Origin};
+use anyhow::Result;
+use finding::Position;
+use prefilter::Prefilter;
+use regex::bytes::{Regex, RegexBuilder, RegexSet};
+use std::sync::{Arc, OnceLock};
+
+/// Compiles a rule pattern the way the engine runs it: bytes, Unicode off.
+pub fn compile(pattern: &str) -> Result<Regex> {
+    Ok(RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(16 << 20)
+        .build()?)
+}
+
+struct Compiled {
+    rule: Arc<Rule>,
+    regex: OnceLock<Regex>,
+    path: OnceLock<Regex>,
+}
+
+impl Compiled {
+    fn regex(&self) -> Option<&Regex> {
+        let pattern = self.rule.pattern.as_deref()?;
+        Some(
+            self.regex
+                .get_or_init(|| compile(pattern).expect("rule patterns are checked at load")),
+        )
+    }
+
+    fn path_matches(&self, path: &str) -> bool {
+        let Some(pattern) = self.rule.path.as_deref() else {
+            return true;
+        };
+        self.path
+            .get_or_init(|| compile(pattern).expect("rule patterns are checked at load"))
+            .is_match(path.as_bytes())
+    }
+}
+
+/// A rule set ready to scan. `Sync`: share one across threads.
+pub struct Scanner {
+    rules: Vec<Compiled>,
+    prefilter: Prefilter,
+    /// Rules with a path and no content pattern.
+    file_rules: Vec<usize>,
+    file_set: OnceLock<RegexSet>,
+}
+
+impl Scanner {
+    /// A scanner over `rules`. Patterns are assumed checked ([`crate::rules::check_spec`]
+    /// or the build script); they compile on first use.
+    pub fn new(rules: Vec<Rule>) -> Scanner {
+        let rules: Vec<Compiled> = rules
+            .into_iter()
+            .map(|r| Compiled {
+                rule: Arc::new(r),
+                regex: OnceLock::new(),
+                path: OnceLock::new(),
+            })
+            .collect();
+        let prefilter = Prefilter::new(rules.iter().enumerate().filter_map(|(i, c)| {
+            let r = &c.rule;
+            r.pattern.is_some().then(|| {
+                let always = r.always || (r.keywords.is_empty() && r.path.is_some());
+                (i, r.keywords.as_slice(), always)
+            })
+        }));
+        let file_rules = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.rule.pattern.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        Scanner {
+            rules,
+            prefilter,
+            file_rules,
+            file_set: OnceLock::new(),
+        }
+    }
+
+    /// The rules this scanner runs.
+    pub fn rules(&self) -> impl Iterator<Item = &Arc<Rule>> {
+        self.rules.iter().map(|c| &c.rule)
+    }
+
+    /// Findings of the path-only rules for a file that was added or changed.
+    pub fn scan_path(&self, origin: &Arc<Origin>) -> Vec<Finding> {
+        if self.file_rules.is_empty() {
+            return Vec::new();
+        }
+        let set = self.file_set.get_or_init(|| {
+            let patterns = self
+                .file_rules
+                .iter()
+                .map(|&i| self.rules[i].rule.path.clone().unwrap_or_default());
+            regex::bytes::RegexSetBuilder::new(patterns)
+                .unicode(false)
+                .build()
+                .expect("rule patterns are checked at load")
+        });
+        set.matches(origin.path.as_bytes())
+            .into_iter()
+            .map(|m| self.file_finding(&self.rules[self.file_rules[m]].rule, origin))
+            .collect()
+    }
+
+    fn file_finding(&self, rule: &Arc<Rule>, origin: &Arc<Origin>) -> Finding {
+        let name = origin.path.rsplit('/').next().unwrap_or(&origin.path);
+        let secret = origin.path.as_bytes().to_vec();
+        Finding {
+            rule: rule.clone(),
+            origin: origin.clone(),
+            line: 1,
+            column: 1,
+            end_column: 1,
+            fingerprint: fingerprint(&rule.id, &origin.path, &secret),
+            secret,
+            line_text: name.as_bytes().to_vec(),
+            secret_span: (0, name.len()),
+            allow_context: Vec::new(),
+        }
+    }
+
+    /// Every finding in a chunk, in order of position.
+    pub fn scan(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for i in self.prefilter.candidates(chunk.bytes) {
+            let c = &self.rules[i];
+            if !c.path_matches(&chunk.origin.path) {
+                continue;
+            }
+            if let Some(re) = c.regex() {
+                self.scan_rule(c, re, chunk, &mut found);
+            }
+        }
+        drop_shadowed(&mut found);
+        found.sort_by_key(|(start, _, f)| (*start, f.rule.id.clone()));
+        found.into_iter().map(|(_, _, f)| f).collect()
+    }
+
+    fn scan_rule(
+        &self,
+        c: &Compiled,
+        re: &Regex,
+        chunk: &Chunk<'_>,
+        out: &mut Vec<(usize, usize, Finding)>,
+    ) {
+        let rule = &c.rule;
+        let group = rule
+            .secret_group
+            .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+        for caps in re.captures_iter(chunk.bytes) {
+            let Some(m) = caps.get(group) else { continue };
+            let secret = m.as_bytes();
+            if !passes_checks(rule, secret) {
+                continue;
+            }
+            let whole = caps.get(0).expect("group 0 always matches");
+            let pos = Position::locate(chunk.bytes, chunk.first_line, whole.start(), m.start(), m.end());
+            out.push((
+                m.start(),
+                m.end(),
+                Finding {
+                    rule: rule.clone(),
+                    origin: chunk.origin.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                    end_column: pos.end_column,
+                    fingerprint: fingerprint(&rule.id, &chunk.origin.path, secret),
+                    secret: secret.to_vec(),
+                    line_text: pos.line_text,
+                    secret_span: pos.secret_span,
+                    allow_context: pos.allow_context,
+                },
+            ));
+        }
+    }
+}
+
+/// The filters a candidate secret must pass, cheapest first.
+fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
+    if secret.is_empty() {
+        return false;
+    }
+    if let Some(min) = rule.min_entropy {
+        if entropy::shannon(secret) < min {
+            return false;
+        }
+    }
+    if !rule.allow_placeholders && placeholder::is_placeholder(secret) {
+        return false;
+    }
+    if let Some(name) = &rule.validate {
+        if let Some(check) = validate::lookup(name) {
+            return check(secret);
+        }
+    }
+    true
+}
+
+/// Where a specific rule and a `generic` one found overlapping secrets, keep only
+/// the specific finding; identical spans of one rule are kept once.
+fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
+    let overlaps = |a: &(usize, usize, Finding), b: &(usize, usize, Finding)| a.0 < b.1 && b.0 < a.1;
+    let generic = |f: &Finding| f.rule.family == "generic";
+    let mut keep = vec![true; found.len()];
+    for i in 0..found.len() {
+        for j in 0..found.len() {
+            if i == j || !keep[j] || !overlaps(&found[i], &found[j]) {
+                continue;
+            }
+            let (a, b) = (&found[i].2, &found[j].2);
+            let shadowed = (generic(a) && !generic(b))
+                || (a.rule.id == b.rule.id && found[i].0 == found[j].0 && i > j);
+            if shadowed {
+                keep[i] = false;
+                break;
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    found.retain(|_| k.next().unwrap_or(true));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! The placeholder filter: values that have the shape of a secret but are obviously
+//! not one. Code assistants and documentation write a great deal of these
+//! (`your-api-key-here`, `xxxxxxxx`, `${API_KEY}`, `<TOKEN>`, `changeme`), and a hook
+//! that blocks on them gets uninstalled.
+//!
+//! The checks are deliberately conservative for random-looking values: a word must
+//! occur as a substring, and the odds of one of these words appearing by chance in a
+//! random token of typical length are around one in a million.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Substrings (lowercase) that mark a value as a placeholder or template.
+const MARKERS: &[&str] = &[
+    "example", "xxxx", "your", "placeholder", "changeme", "change_me", "change-me",
+    "dummy", "sample", "redacted", "insert", "replace", "fake", "foobar", "notreal",
+    "not_real", "not-real", "****", "...", "…", "<", ">", "${", "{{", "}}", "$(", "%(",
+    "%s", "env[", "environ", "process.env", "getenv", "secrets.", "vault:", "lorem",
+];
+
+/// Whole values (lowercase, quotes trimmed) that are words, not secrets.
+const WORDS: &[&str] = &[
+    "password", "passwd", "secret", "token", "test", "testing", "none", "null", "nil",
+    "undefined", "true", "false", "string", "value", "key", "apikey", "api_key",
+    "secretkey", "secret_key", "mysecret", "mypassword", "pass", "pwd", "admin",
+    "default", "empty", "required", "optional", "todo", "tbd", "n/a", "na",
+];
+
+/// Vendor-documented example values, from `rules/documented-examples.txt`.
+const DOCUMENTED: &str = include_str!("../../rules/documented-examples.txt");
+
+fn documented() -> &'static HashSet<&'static [u8]> {
+    static SET: OnceLock<HashSet<&'static [u8]>> = OnceLock::new();
+    SET.get_or_init(|| {
+        DOCUMENTED
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::as_bytes)
+            .collect()
+    })
+}
+
+/// True if `secret` is a vendor's documented example value.
+pub fn is_documented_example(secret: &[u8]) -> bool {
+    documented().contains(secret)
+}
+
+/// True if `secret` looks like a placeholder, template or documented example rather
+/// than a real value.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    let trimmed = lower
+        .strip_prefix(b"\"")
+        .unwrap_or(&lower)
+        .strip_suffix(b"\"")
+        .unwrap_or(&lower);
+    is_documented_example(secret)
+        || MARKERS.iter().any(|m| contains(&lower, m.as_bytes()))
+        || WORDS.iter().any(|w| trimmed == w.as_bytes())
+        || is_identifier_name(secret)
+        || has_run(&lower, 6)
+        || has_sequence(&lower, 6)
+        || mostly_one_byte(&lower)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// `API_KEY`, `SECRET_TOKEN`: an upper-case name with no digits, such as an
+/// environment variable a template refers to.
+fn is_identifier_name(s: &[u8]) -> bool {
+    s.len() >= 3
+        && s.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
+        && s.contains(&b'_')
+}
+
+/// A run of `n` identical bytes (`aaaaaa`, `000000`).
+fn has_run(s: &[u8], n: usize) -> bool {
+    s.windows(n).any(|w| w.iter().all(|&b| b == w[0]))
+}
+
+/// `n` consecutive ascending or descending letters or digits (`123456`, `abcdef`).
+fn has_sequence(s: &[u8], n: usize) -> bool {
+    let step = |w: &[u8], d: i16| {
+        w.iter().all(|b| b.is_ascii_alphanumeric())
+            && w.windows(2).all(|p| p[1] as i16 - p[0] as i16 == d)
+    };
+    s.windows(n).any(|w| step(w, 1) || step(w, -1))
+}
+
+/// Half or more of the value is one byte (`a1aaaa2aaaa`), for values of 8 or more.
+fn mostly_one_byte(s: &[u8]) -> bool {
+    if s.len() < 8 {
+        return false;
+    }
+    let mut counts = [0usize; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    counts.iter().any(|&c| c * 2 >= s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_placeholder;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "your-api-key-here",
+            "YOUR_API_KEY",
+            "xxxxxxxxxxxxxxxx",
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "${API_KEY}",
+            "{{ secrets.TOKEN }}",
+            "<TOKEN>",
+            "changeme",
+            "password",
+            "sk-...",
+            "1234567890",
+            "abcdefghijkl",
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "os.environ['KEY']",
+            "process.env.TOKEN",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn random_values_are_not() {
+        for s in [
+            "ghp_R2x9KqLm7Vb3Nc8Zt1Wy5Hs0Pd4Gf6Ja2Ek7",
+            "q8Zr2LxW0pVt7NcK3yHs",
+            "hunter2hunter3",
+            "d41d8cd98f00b204e9800998ecf8427e",
+        ] {
+            assert!(!is_placeholder(s.as_bytes()), "{s} is not a placeholder");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Rules: what leakgate looks for.
+//!
+//! Bundled rules are written in `rules/*.yaml`, one file per family, and compiled into
+//! the binary by `build.rs` as [`StaticRule`] data (no YAML is parsed at start-up). A
+//! user can add rules in the same YAML schema ([`RuleSpec`]); both become [`Rule`]s.
+//! Patterns are not compiled here: the engine compiles each one lazily, on its rule's
+//! first keyword hit.
+
+pub mod proof;
+pub mod schema;
+
+use anyhow::{bail, Context, Result};
+pub use schema::{Example, RuleSpec, Severity};
+use std::path::Path;
+
+/// A bundled rule as pre-digested by the build script.
+#[derive(Debug)]
+pub struct StaticRule {
+    /// See [`RuleSpec::id`].
+    pub id: &'static str,
+    /// See [`RuleSpec::name`].
+    pub name: &'static str,
+    /// The rule file's stem (`cloud`, `vcs`, ...).
+    pub family: &'static str,
+    /// See [`RuleSpec::severity`].
+    pub severity: Severity,
+    /// See [`RuleSpec::keywords`].
+    pub keywords: &'static [&'static str],
+    /// See [`RuleSpec::pattern`].
+    pub pattern: Option<&'static str>,
+    /// See [`RuleSpec::path`].
+    pub path: Option<&'static str>,
+    /// See [`RuleSpec::secret_group`].
+    pub secret_group: Option<usize>,
+    /// See [`RuleSpec::min_entropy`].
+    pub min_entropy: Option<f64>,
+    /// See [`RuleSpec::validate`].
+    pub validate: Option<&'static str>,
+    /// See [`RuleSpec::always`].
+    pub always: bool,
+    /// See [`RuleSpec::allow_placeholders`].
+    pub allow_placeholders: bool,
+    /// See [`RuleSpec::help`].
+    pub help: Option<&'static str>,
+}
+
+mod bundled {
+    use super::{Severity, StaticRule};
+    include!(concat!(env!("OUT_DIR"), "/bundled_rules.rs"));
+}
+
+/// A rule ready for the engine: the YAML fields plus the family it belongs to.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable identifier.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Rule family (the bundled file stem, or `custom` for user rules).
+    pub family: String,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Prefilter keywords.
+    pub keywords: Vec<String>,
+    /// Content pattern.
+    pub pattern: Option<String>,
+    /// Path pattern.
+    pub path: Option<String>,
+    /// Capture group of the secret.
+    pub secret_group: Option<usize>,
+    /// Minimum entropy of the secret, bits per byte.
+    pub min_entropy: Option<f64>,
+    /// Validator name.
+    pub validate: Option<String>,
+    /// Run without keywords.
+    pub always: bool,
+    /// Skip the placeholder filter.
+    pub allow_placeholders: bool,
+    /// What to do about a finding.
+    pub help: Option<String>,
+}
+
+impl Rule {
+    fn from_static(r: &StaticRule) -> Rule {
+        Rule {
+            id: r.id.into(),
+            name: r.name.into(),
+            family: r.family.into(),
+            severity: r.severity,
+            keywords: r.keywords.iter().map(|k| k.to_string()).collect(),
+            pattern: r.pattern.map(Into::into),
+            path: r.path.map(Into::into),
+            secret_group: r.secret_group,
+            min_entropy: r.min_entropy,
+            validate: r.validate.map(Into::into),
+            always: r.always,
+            allow_placeholders: r.allow_placeholders,
+            help: r.help.map(Into::into),
+        }
+    }
+
+    /// Builds a rule from its YAML form, checking it as the build script checks
+    /// bundled rules (so a user rule gets the same guarantees).
+    pub fn from_spec(spec: &RuleSpec, family: &str) -> Result<Rule> {
+        check_spec(spec).with_context(|| format!("rule `{}`", spec.id))?;
+        Ok(Rule {
+            id: spec.id.clone(),
+            name: spec.name.clone(),
+            family: family.into(),
+            severity: spec.severity,
+            keywords: spec.keywords.clone(),
+            pattern: spec.pattern.clone(),
+            path: spec.path.clone(),
+            secret_group: spec.secret_group,
+            min_entropy: spec.min_entropy,
+            validate: spec.validate.clone(),
+            always: spec.always,
+            allow_placeholders: spec.allow_placeholders,
+            help: spec.help.clone(),
+        })
+    }
+}
+
+/// Every bundled rule, in file then declaration order.
+pub fn bundled() -> Vec<Rule> {
+    bundled::RULES.iter().map(Rule::from_static).collect()
+}
+
+/// The bundled rule files as written: `(family, yaml)`. Used for examples and
+/// `leakgate rules show`; parsing them costs time, so the scan path never does.
+pub fn bundled_sources() -> &'static [(&'static str, &'static str)] {
+    bundled::SOURCES
+}
+
+/// Parses every bundled rule file with its examples.
+pub fn bundled_specs() -> Vec<(String, RuleSpec)> {
+    let mut out = Vec::new();
+    for (family, text) in bundled::SOURCES {
+        let specs: Vec<RuleSpec> =
+            serde_yaml::from_str(text).expect("bundled rules are checked by build.rs");
+        out.extend(specs.into_iter().map(|s| (family.to_string(), s)));
+    }
+    out
+}
+
+/// Reads a user rule file (a YAML list of rules in the bundled schema).
+pub fn load_file(path: &Path) -> Result<Vec<RuleSpec>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read rule file {}", path.display()))?;
+    parse_specs(&text).with_context(|| format!("rule file {}", path.display()))
+}
+
+/// Parses YAML rule text, reporting the line of a schema error.
+pub fn parse_specs(text: &str) -> Result<Vec<RuleSpec>> {
+    Ok(serde_yaml::from_str(text)?)
+}
+
+/// The checks every rule must pass to be loaded.
+pub fn check_spec(spec: &RuleSpec) -> Result<()> {
+    let kebab = !spec.id.is_empty()
+        && spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !kebab {
+        bail!("id must be kebab-case (a-z, 0-9, -)");
+    }
+    if spec.pattern.is_none() && spec.path.is_none() {
+        bail!("needs a `pattern`, a `path`, or both");
+    }
+    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always
+    {
+        bail!("needs at least one keyword (or `always: true`)");
+    }
+    for pattern in spec.pattern.iter().chain(spec.path.iter()) {
+        crate::engine::compile(pattern).context("pattern does not compile")?;
+    }
+    if let Some(name) = &spec.validate {
+        if crate::engine::validate::lookup(name).is_none() {
+            bail!(
+                "unknown validator `{name}` (known: {})",
+                crate::engine::validate::NAMES.join(", ")
+            );
+        }
+    }
+    Ok(())
+}

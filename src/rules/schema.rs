@@ -1,0 +1,107 @@
+//! The YAML schema of a rule file, shared by the build script (which validates the
+//! bundled rules at compile time) and the library (which loads user rules at run time).
+//!
+//! A rule file is a YAML list of rules. Each rule names what it finds, how severe a
+//! leak of it is, the keywords that make a match possible, and the pattern that finds
+//! it, plus the examples that prove it.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a leak of what a rule finds is. Ordered: `Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Weak signal or little damage (generic detectors, hashes).
+    Low,
+    /// Sensitive data or a credential of limited reach.
+    Medium,
+    /// A live credential.
+    High,
+    /// A credential that opens a whole account, cloud or private key.
+    Critical,
+}
+
+impl Severity {
+    /// The lowercase name used in YAML, reports and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// One example of a rule: either text that is scanned as file content, or a file with
+/// a path (and, for rules that look at content, its content).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    /// Content scanned under a neutral path (`example.txt`); for a rule that only
+    /// matches paths, the text is the path.
+    Text(String),
+    /// A file: its path and, optionally, its content.
+    File {
+        /// The path the content is scanned under.
+        path: String,
+        /// The content; absent for path-only rules.
+        #[serde(default)]
+        content: Option<String>,
+    },
+}
+
+/// A rule as written in YAML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable kebab-case identifier, used in reports, baselines and config.
+    pub id: String,
+    /// Human name of what the rule finds.
+    pub name: String,
+    /// How severe a leak is.
+    pub severity: Severity,
+    /// Literal keywords (ASCII case-insensitive); the rule's pattern only runs on a
+    /// chunk that contains one. May be empty only for rules with a `path`, or rules
+    /// that set `always: true`.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The content pattern (`regex::bytes` syntax, Unicode off). Absent for rules
+    /// that match on the file path alone.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// A path pattern: the rule applies only to files whose path matches it. A rule
+    /// with a `path` and no `pattern` reports the file itself.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Which capture group holds the secret (default: 1 when the pattern has a
+    /// group, else the whole match).
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    /// Minimum Shannon entropy of the secret, in bits per byte.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// A named checksum or structure check the secret must pass.
+    #[serde(default)]
+    pub validate: Option<String>,
+    /// Run the pattern on every chunk, without a keyword (for formats with no
+    /// literal, like card numbers). Costs throughput; use sparingly.
+    #[serde(default)]
+    pub always: bool,
+    /// Skip the placeholder filter (for rules whose secrets may legitimately look
+    /// like words, such as private key blocks).
+    #[serde(default)]
+    pub allow_placeholders: bool,
+    /// One line on what to do about a finding, shown under it.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// Texts that must produce a finding.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    /// Texts that must not.
+    #[serde(default)]
+    pub negative_examples: Vec<Example>,
+    /// Where the format is documented.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
