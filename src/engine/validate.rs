@@ -19,6 +19,7 @@ pub const NAMES: &[&str] = &[
     "jwt",
     "us-ssn",
     "pem-body",
+    "not-default-password",
 ];
 
 /// The validator with this name, if there is one.
@@ -30,6 +31,7 @@ pub fn lookup(name: &str) -> Option<Validator> {
         "jwt" => jwt,
         "us-ssn" => us_ssn,
         "pem-body" => pem_body,
+        "not-default-password" => not_default_password,
         _ => return None,
     })
 }
@@ -217,6 +219,28 @@ pub fn pem_body(secret: &[u8]) -> bool {
     decode_key_body(secret).is_some()
 }
 
+/// Passwords that products ship with or that every tutorial and CI file uses
+/// (`postgres://postgres:postgres@localhost`, RabbitMQ's `guest:guest`): a value in a
+/// config that is one of these is a known default, not a leaked secret.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "postgres", "postgresql", "root", "guest", "mysql", "mariadb", "redis", "mongo",
+    "mongodb", "rabbitmq", "sa", "user", "username", "passw0rd", "p@ssw0rd", "p@ssword",
+    "password1", "password123", "pass123", "pass1234", "secret123", "test123",
+    "testpass", "testpassword", "admin123", "administrator", "changeit", "letmein",
+    "qwerty", "dev", "development", "local", "localhost", "docker", "app", "demo",
+    "neo4j", "couchdb", "elastic", "oracle", "clickhouse", "db", "database", "ftp",
+    "anonymous", "root123", "toor", "default", "guest123", "welcome", "welcome1",
+    "s3cr3t", "supersecret", "topsecret",
+];
+
+/// A password value that is not a well-known default (case-insensitive), shorter than
+/// four characters, or a reference to another value (`$VAR`, `%VAR%`).
+pub fn not_default_password(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    let reference = matches!(secret.first(), Some(b'$' | b'%'));
+    secret.len() >= 4 && !reference && !DEFAULT_PASSWORDS.iter().any(|d| lower == d.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +322,15 @@ mod tests {
         assert!(pem_body(b"AAAAIGp0c2Vjc3VwZXJyYW5kb21ieXRlc2hlcmUxMjM0NTY3ODkwYWJjZA=="));
         assert!(!pem_body(b"AAAAIG"));
         assert!(!pem_body(b"AAAAB3NzaC1yc2EAAAADAQABAAAAgQC...."));
+    }
+
+    #[test]
+    fn default_passwords_are_not_secrets() {
+        assert!(!not_default_password(b"postgres"));
+        assert!(!not_default_password(b"Guest"));
+        assert!(!not_default_password(b"abc"));
+        assert!(!not_default_password(b"$DB_PASSWORD"));
+        assert!(not_default_password(b"q8Zr2LxW0pVt7NcK3yHs"));
+        assert!(not_default_password(b"hunter2hunter3"));
     }
 }
