@@ -20,6 +20,7 @@ pub const NAMES: &[&str] = &[
     "us-ssn",
     "pem-body",
     "not-default-password",
+    "generic-secret",
 ];
 
 /// The validator with this name, if there is one.
@@ -32,6 +33,7 @@ pub fn lookup(name: &str) -> Option<Validator> {
         "us-ssn" => us_ssn,
         "pem-body" => pem_body,
         "not-default-password" => not_default_password,
+        "generic-secret" => generic_secret,
         _ => return None,
     })
 }
@@ -238,7 +240,46 @@ const DEFAULT_PASSWORDS: &[&str] = &[
 pub fn not_default_password(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     let reference = matches!(secret.first(), Some(b'$' | b'%'));
-    secret.len() >= 4 && !reference && !DEFAULT_PASSWORDS.iter().any(|d| lower == d.as_bytes())
+    secret.len() >= 4
+        && !reference
+        && !DEFAULT_PASSWORDS.iter().any(|d| lower == d.as_bytes())
+        && !names_a_credential(&lower)
+}
+
+/// A value that spells out what it stands for (`generatedwebdavpassword1`,
+/// `export-token-cu4lg26o`, `IAMUserChangePassword`) names a credential rather than
+/// being one.
+fn names_a_credential(lower: &[u8]) -> bool {
+    [&b"password"[..], b"passwd", b"token", b"secret"]
+        .iter()
+        .any(|w| memchr::memmem::find(lower, w).is_some())
+}
+
+/// A token-like value found by a generic rule (a literal assigned to `*_token`,
+/// `*_secret`, `api_key`...) that is not one of the identifiers such names also hold:
+/// UUIDs (AWS ClientToken/ChangeToken, request ids), base64 JSON starting `eyJ`
+/// (pagination NextTokens; JWTs have rules of their own), numbers and numeric ids,
+/// short hex hashes (under 32 hex digits), values under 16 characters, and values that
+/// spell out a credential word.
+pub fn generic_secret(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    let hex = secret.iter().all(u8::is_ascii_hexdigit);
+    let non_digits = secret.iter().filter(|b| !b.is_ascii_digit()).count();
+    secret.len() >= 16
+        && !(hex && secret.len() < 32)
+        && non_digits > 2
+        && !is_uuid(secret)
+        && !secret.starts_with(b"eyJ")
+        && !names_a_credential(&lower)
+}
+
+/// `8-4-4-4-12` hex digits.
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 #[cfg(test)]
@@ -332,5 +373,18 @@ mod tests {
         assert!(!not_default_password(b"$DB_PASSWORD"));
         assert!(not_default_password(b"q8Zr2LxW0pVt7NcK3yHs"));
         assert!(not_default_password(b"hunter2hunter3"));
+    }
+
+    #[test]
+    fn generic_secret_rejects_identifiers() {
+        assert!(generic_secret(b"q8Zr2LxW0pVt7NcK3yHs"));
+        assert!(generic_secret(b"8d9d59ce6ca6b0b9658d7dbc036095e68de96039"));
+        assert!(!generic_secret(b"abcd12f2-46da-4fdb-b8d5-fbd4c466928f"));
+        assert!(!generic_secret(b"eyJOZXh0VG9rZW4iOiBudWxsfQ=="));
+        assert!(!generic_secret(b"48205d4ffd7feba3"));
+        assert!(!generic_secret(b"49542672486831074009579604567900991230369019956308219826"));
+        assert!(!generic_secret(b"export-token-cu4lg26ofcziixny"));
+        assert!(!generic_secret(b"a1B2c3D4e5"));
+        assert!(!not_default_password(b"generatedwebdavpassword1"));
     }
 }
