@@ -178,13 +178,21 @@ fn base64_text(secret: &[u8]) -> Option<Vec<u8>> {
         }
         match b {
             b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b',' => {}
-            b'+' if matches!(secret.get(i + 1), Some(b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'')) => {}
+            b'+' if is_join(secret, i) => {}
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => out.push(b),
             _ => return None,
         }
         i += 1;
     }
     Some(out)
+}
+
+/// A `+` that joins string pieces in source code (`"..." +` then a line break) rather
+/// than a base64 digit: a space, tab or quote before it and a space or quote after.
+fn is_join(text: &[u8], i: usize) -> bool {
+    let before = i.checked_sub(1).and_then(|j| text.get(j));
+    matches!(before, Some(b' ' | b'\t' | b'"' | b'\''))
+        && matches!(text.get(i + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\''))
 }
 
 /// True when the text has the look of a stand-in: a run of 10 identical characters
@@ -358,6 +366,11 @@ mod tests {
         assert!(pem_body(escaped.as_bytes()));
         let openssh = b"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDf2o3qNVnM6i0vd3Zb+2Jkz2Fj7dQhJx0mYqXyYRz9eAAAAJDx";
         assert!(pem_body(openssh));
+        // a line may end (or start) with the base64 digit `+`
+        let plus = b"MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Q+\n+UpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm\n";
+        assert!(pem_body(plus));
+        let joined = b"\"MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\\n\" +\n    \"KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm\\n\"";
+        assert!(pem_body(joined));
     }
 
     #[test]
