@@ -21,6 +21,7 @@ pub const NAMES: &[&str] = &[
     "pem-body",
     "not-default-password",
     "generic-secret",
+    "basic-auth",
 ];
 
 /// The validator with this name, if there is one.
@@ -34,6 +35,7 @@ pub fn lookup(name: &str) -> Option<Validator> {
         "pem-body" => pem_body,
         "not-default-password" => not_default_password,
         "generic-secret" => generic_secret,
+        "basic-auth" => basic_auth,
         _ => return None,
     })
 }
@@ -297,6 +299,24 @@ fn is_uuid(s: &[u8]) -> bool {
         })
 }
 
+/// Base64 of `user:password` (HTTP Basic credentials, Docker's and npm's `auth`): it
+/// decodes to printable text with a user, a colon and a password that is not a
+/// placeholder or a default.
+pub fn basic_auth(secret: &[u8]) -> bool {
+    let trimmed: Vec<u8> = secret.iter().copied().filter(|&b| b != b'=').collect();
+    let Ok(text) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&trimmed) else {
+        return false;
+    };
+    let Some(colon) = text.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (user, password) = (&text[..colon], &text[colon + 1..]);
+    !user.is_empty()
+        && text.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        && not_default_password(password)
+        && !super::placeholder::is_placeholder(password)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +430,13 @@ mod tests {
         assert!(!generic_secret(b"export-token-cu4lg26ofcziixny"));
         assert!(!generic_secret(b"a1B2c3D4e5"));
         assert!(!not_default_password(b"generatedwebdavpassword1"));
+    }
+
+    #[test]
+    fn basic_auth_decodes_user_and_password() {
+        assert!(basic_auth(b"ZGVwbG95OnE4WnIyTHhXMHBWdDdOY0szeUhz")); // deploy:q8Zr2LxW0pVt7NcK3yHs
+        assert!(!basic_auth(b"dXNlcjpwYXNzd29yZA==")); // user:password
+        assert!(!basic_auth(b"bm9jb2xvbmhlcmU=")); // nocolonhere
+        assert!(!basic_auth(b"not base64!"));
     }
 }
