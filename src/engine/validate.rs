@@ -256,11 +256,21 @@ const DEFAULT_PASSWORDS: &[&str] = &[
 /// four characters, or a reference to another value (`$VAR`, `%VAR%`).
 pub fn not_default_password(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
-    let reference = matches!(secret.first(), Some(b'$' | b'%'));
+    let reference = is_reference(secret);
     secret.len() >= 4
         && !reference
         && !DEFAULT_PASSWORDS.iter().any(|d| lower == d.as_bytes())
         && !names_a_credential(&lower)
+}
+
+/// `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%`, `%(name)s`: a value that refers to another.
+fn is_reference(s: &[u8]) -> bool {
+    match s {
+        [b'$', next, ..] => next.is_ascii_alphabetic() || matches!(next, b'_' | b'{' | b'('),
+        [b'%', b'(', ..] => true,
+        [b'%', .., b'%'] => true,
+        _ => false,
+    }
 }
 
 /// A value that spells out what it stands for (`generatedwebdavpassword1`,
@@ -415,6 +425,9 @@ mod tests {
         assert!(!not_default_password(b"Guest"));
         assert!(!not_default_password(b"abc"));
         assert!(!not_default_password(b"$DB_PASSWORD"));
+        assert!(!not_default_password(b"%DB_PASSWORD%"));
+        assert!(!not_default_password(b"%(db_password)s"));
+        assert!(not_default_password(b"%R29j5AD1WFYRRMKCm*k"));
         assert!(not_default_password(b"q8Zr2LxW0pVt7NcK3yHs"));
         assert!(not_default_password(b"hunter2hunter3"));
     }
