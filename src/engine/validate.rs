@@ -178,9 +178,13 @@ fn base64_text(secret: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < secret.len() {
         let b = secret[i];
-        if b == b'\\' && matches!(secret.get(i + 1), Some(b'n' | b'r')) {
-            i += 2;
-            continue;
+        if b == b'\\' {
+            // `\n` in a JSON string, `\\n` in a JSON string inside a JSON string
+            let run = secret[i..].iter().take_while(|&&c| c == b'\\').count();
+            if matches!(secret.get(i + run), Some(b'n' | b'r')) {
+                i += run + 1;
+                continue;
+            }
         }
         match b {
             b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b',' => {}
@@ -468,6 +472,10 @@ mod tests {
             .unwrap()
             .replace('\n', "\\n");
         assert!(pem_body(escaped.as_bytes()));
+        let twice = String::from_utf8(RSA_BODY.to_vec())
+            .unwrap()
+            .replace('\n', "\\\\n");
+        assert!(pem_body(twice.as_bytes()));
         let openssh = b"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDf2o3qNVnM6i0vd3Zb+2Jkz2Fj7dQhJx0mYqXyYRz9eAAAAJDx";
         assert!(pem_body(openssh));
         // a line may end (or start) with the base64 digit `+`
