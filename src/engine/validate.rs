@@ -325,6 +325,31 @@ pub fn not_default_password(secret: &[u8]) -> bool {
         && !reference
         && !DEFAULT_PASSWORDS.iter().any(|d| lower == d.as_bytes())
         && !names_a_credential(&lower)
+        && !is_password_hash(&lower)
+}
+
+/// A stored password hash in a framework's format (`pbkdf2_sha256$...` in Django
+/// fixtures, `scrypt:...` from Werkzeug, `argon2$...`): a hash, not a password.
+fn is_password_hash(lower: &[u8]) -> bool {
+    let scheme_len = lower
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let scheme = &lower[..scheme_len];
+    let known = [
+        &b"pbkdf2"[..],
+        b"argon2",
+        b"bcrypt",
+        b"scrypt",
+        b"sha1",
+        b"sha256",
+        b"sha512",
+        b"md5",
+        b"crypt",
+    ]
+    .iter()
+    .any(|k| scheme.starts_with(k));
+    known && matches!(lower.get(scheme_len), Some(b'$' | b':'))
 }
 
 /// `$VAR`, `${VAR}`, `$(cmd)`, `%VAR%`, `%(name)s`: a value that refers to another.
@@ -516,6 +541,9 @@ mod tests {
         assert!(!not_default_password(b"%DB_PASSWORD%"));
         assert!(!not_default_password(b"%(db_password)s"));
         assert!(not_default_password(b"%R29j5AD1WFYRRMKCm*k"));
+        assert!(!not_default_password(b"pbkdf2_sha256$260000$abc$def"));
+        assert!(!not_default_password(b"scrypt:32768:8:1$salt$hash"));
+        assert!(not_default_password(b"md5sum-of-nothing1"));
         assert!(not_default_password(b"q8Zr2LxW0pVt7NcK3yHs"));
         assert!(not_default_password(b"hunter2hunter3"));
     }
