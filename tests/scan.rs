@@ -96,3 +96,48 @@ fn sample_in_the_readme_has_findings() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
 }
+
+#[test]
+fn rules_list_show_and_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = leakgate(dir.path()).arg("rules").output().unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("github-classic-pat"));
+    let out = leakgate(dir.path())
+        .args(["rules", "show", "github-classic-pat"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("negative_examples"),
+        "{}",
+        stdout(&out)
+    );
+    let good = r#"- id: acme-key
+  name: Acme key
+  severity: high
+  keywords: [acme_]
+  pattern: '\b(acme_[a-z0-9]{24})\b'
+  examples: ['k = acme_q8zr2lxw0pvt7nck3yhsa1b2']
+  negative_examples: ['k = acme_short']
+"#;
+    std::fs::write(dir.path().join("good.yaml"), good).unwrap();
+    let out = leakgate(dir.path())
+        .args(["rules", "test", "good.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let bad = good.replace("acme_short", "acme_q8zr2lxw0pvt7nck3yhsz9y8");
+    std::fs::write(dir.path().join("bad.yaml"), bad).unwrap();
+    let out = leakgate(dir.path())
+        .args(["rules", "test", "bad.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    assert!(stdout(&out).contains("negative example produced a finding"));
+    std::fs::write(dir.path().join("broken.yaml"), "- id: Bad Id\n  name: x\n").unwrap();
+    let out = leakgate(dir.path())
+        .args(["rules", "test", "broken.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+}

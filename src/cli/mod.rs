@@ -3,6 +3,7 @@
 
 mod common;
 mod install;
+mod rules;
 mod scan;
 mod staged;
 
@@ -50,6 +51,7 @@ enum Command {
     Staged(staged::Args),
     Scan(scan::Args),
     Install(install::Args),
+    Rules(rules::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -62,5 +64,6 @@ pub fn run() -> anyhow::Result<Status> {
         ),
         Command::Scan(args) => scan::run(args),
         Command::Install(args) => install::run(args),
+        Command::Rules(args) => rules::run(args),
     }
 }
