@@ -121,7 +121,11 @@ pub fn jwt(secret: &[u8]) -> bool {
     let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
         return false;
     };
-    let decode = |p: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok();
+    let decode = |p: &[u8]| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(p)
+            .ok()
+    };
     let (Some(h), Some(p)) = (decode(header), decode(payload)) else {
         return false;
     };

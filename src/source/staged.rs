@@ -25,9 +25,8 @@ pub struct Stats {
 /// Opens the repository the way git hands it to a hook: from the environment
 /// (`GIT_DIR`, `GIT_INDEX_FILE`, ...) or by discovery from the current directory.
 pub fn open_repository() -> Result<Repository> {
-    Repository::open_from_env().context(
-        "cannot open the git repository here (run leakgate inside a git work tree)",
-    )
+    Repository::open_from_env()
+        .context("cannot open the git repository here (run leakgate inside a git work tree)")
 }
 
 /// Walks the staged change of `repo`, reporting each added run of lines.
@@ -49,7 +48,10 @@ pub fn walk(repo: &Repository, max_size: u64, visit: &mut dyn Visit) -> Result<S
         if !judged(delta.status(), new.mode()) {
             continue;
         }
-        let path = new.path_bytes().map(String::from_utf8_lossy).unwrap_or_default();
+        let path = new
+            .path_bytes()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
         let origin = Origin::new(path.into_owned(), Location::Staged);
         stats.files += 1;
         visit.file(&origin);
@@ -64,8 +66,15 @@ pub fn walk(repo: &Repository, max_size: u64, visit: &mut dyn Visit) -> Result<S
 
 fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
     match repo.head() {
-        Ok(head) => Ok(Some(head.peel_to_tree().context("cannot read the HEAD tree")?)),
-        Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => {
+        Ok(head) => Ok(Some(
+            head.peel_to_tree().context("cannot read the HEAD tree")?,
+        )),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) =>
+        {
             Ok(None)
         }
         Err(e) => Err(e).context("cannot resolve HEAD"),
@@ -105,7 +114,11 @@ fn judge_blob(
         return Ok(0);
     }
     let Some(old) = old else {
-        visit.chunk(&Chunk { origin: origin.clone(), first_line: 1, bytes: content });
+        visit.chunk(&Chunk {
+            origin: origin.clone(),
+            first_line: 1,
+            bytes: content,
+        });
         return Ok(content.len() as u64);
     };
     let old_blob = repo
@@ -141,14 +154,21 @@ pub(crate) fn visit_ranges(
     let starts = line_starts(content);
     let mut bytes = 0;
     for &(first, count) in ranges {
-        let begin = starts.get(first as usize - 1).copied().unwrap_or(content.len());
+        let begin = starts
+            .get(first as usize - 1)
+            .copied()
+            .unwrap_or(content.len());
         let end = starts
             .get((first + count - 1) as usize)
             .copied()
             .unwrap_or(content.len());
         let slice = &content[begin..end];
         bytes += slice.len() as u64;
-        visit.chunk(&Chunk { origin: origin.clone(), first_line: first, bytes: slice });
+        visit.chunk(&Chunk {
+            origin: origin.clone(),
+            first_line: first,
+            bytes: slice,
+        });
     }
     bytes
 }
