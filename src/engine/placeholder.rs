@@ -116,6 +116,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         .unwrap_or(&lower);
     is_documented_example(secret)
         || MARKERS.iter().any(|m| contains(&lower, m.as_bytes()))
+        || (lower.contains(&b'<') && lower.contains(&b'>'))
         || WORDS.iter().any(|w| trimmed == w.as_bytes())
         || is_identifier_name(secret)
         || has_run(&lower, 6)

@@ -198,7 +198,10 @@ fn base64_text(secret: &[u8]) -> Option<Vec<u8>> {
 fn is_join(text: &[u8], i: usize) -> bool {
     let before = i.checked_sub(1).and_then(|j| text.get(j));
     matches!(before, Some(b' ' | b'\t' | b'"' | b'\''))
-        && matches!(text.get(i + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\''))
+        && matches!(
+            text.get(i + 1),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'')
+        )
 }
 
 /// True when the text has the look of a stand-in: a run of 10 identical characters
@@ -209,9 +212,16 @@ fn looks_filled_in(text: &[u8]) -> bool {
         .windows(10)
         .any(|w| w[0] != b'A' && w.iter().all(|&b| b == w[0]));
     let lower = text.to_ascii_lowercase();
-    let word = [&b"xxxxxxxx"[..], b"yourkey", b"yourprivatekey", b"placeholder", b"example", b"redacted"]
-        .iter()
-        .any(|w| lower.windows(w.len()).any(|x| x == *w));
+    let word = [
+        &b"xxxxxxxx"[..],
+        b"yourkey",
+        b"yourprivatekey",
+        b"placeholder",
+        b"example",
+        b"redacted",
+    ]
+    .iter()
+    .any(|w| lower.windows(w.len()).any(|x| x == *w));
     run || word
 }
 
@@ -246,14 +256,60 @@ pub fn pem_body(secret: &[u8]) -> bool {
 /// (`postgres://postgres:postgres@localhost`, RabbitMQ's `guest:guest`): a value in a
 /// config that is one of these is a known default, not a leaked secret.
 const DEFAULT_PASSWORDS: &[&str] = &[
-    "postgres", "postgresql", "root", "guest", "mysql", "mariadb", "redis", "mongo",
-    "mongodb", "rabbitmq", "sa", "user", "username", "passw0rd", "p@ssw0rd", "p@ssword",
-    "password1", "password123", "pass123", "pass1234", "secret123", "test123",
-    "testpass", "testpassword", "admin123", "administrator", "changeit", "letmein",
-    "qwerty", "dev", "development", "local", "localhost", "docker", "app", "demo",
-    "neo4j", "couchdb", "elastic", "oracle", "clickhouse", "db", "database", "ftp",
-    "anonymous", "root123", "toor", "default", "guest123", "welcome", "welcome1",
-    "s3cr3t", "supersecret", "topsecret",
+    "postgres",
+    "postgresql",
+    "root",
+    "guest",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "mongodb",
+    "rabbitmq",
+    "sa",
+    "user",
+    "username",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "password1",
+    "password123",
+    "pass123",
+    "pass1234",
+    "secret123",
+    "test123",
+    "testpass",
+    "testpassword",
+    "admin123",
+    "administrator",
+    "changeit",
+    "letmein",
+    "qwerty",
+    "dev",
+    "development",
+    "local",
+    "localhost",
+    "docker",
+    "app",
+    "demo",
+    "neo4j",
+    "couchdb",
+    "elastic",
+    "oracle",
+    "clickhouse",
+    "db",
+    "database",
+    "ftp",
+    "anonymous",
+    "root123",
+    "toor",
+    "default",
+    "guest123",
+    "welcome",
+    "welcome1",
+    "s3cr3t",
+    "supersecret",
+    "topsecret",
 ];
 
 /// A password value that is not a well-known default (case-insensitive), shorter than
@@ -368,7 +424,10 @@ mod tests {
         assert!(iban_mod97(b"GB55WEST12345698765433"));
         assert!(iban_mod97(b"DE62 3704 0044 0532 0130 01"));
         assert!(!iban_mod97(b"GB55WEST12345698765434"));
-        assert!(!iban_mod97(b"DE89 3704 0044 0532 0130 00"), "the documented example");
+        assert!(
+            !iban_mod97(b"DE89 3704 0044 0532 0130 00"),
+            "the documented example"
+        );
     }
 
     #[test]
@@ -394,9 +453,20 @@ mod tests {
     #[test]
     fn pem_body_accepts_key_material() {
         assert!(pem_body(RSA_BODY));
-        let crlf: Vec<u8> = RSA_BODY.iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+        let crlf: Vec<u8> = RSA_BODY
+            .iter()
+            .flat_map(|&b| {
+                if b == b'\n' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
+            .collect();
         assert!(pem_body(&crlf));
-        let escaped = String::from_utf8(RSA_BODY.to_vec()).unwrap().replace('\n', "\\n");
+        let escaped = String::from_utf8(RSA_BODY.to_vec())
+            .unwrap()
+            .replace('\n', "\\n");
         assert!(pem_body(escaped.as_bytes()));
         let openssh = b"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDf2o3qNVnM6i0vd3Zb+2Jkz2Fj7dQhJx0mYqXyYRz9eAAAAJDx";
         assert!(pem_body(openssh));
@@ -411,14 +481,20 @@ mod tests {
     fn pem_body_rejects_stand_ins() {
         assert!(!pem_body(b"MIIEpAIBAAKCAQEA..."));
         assert!(!pem_body(b"<your private key here>"));
-        assert!(!pem_body(b"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
+        assert!(!pem_body(
+            b"XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+        ));
         assert!(!pem_body(b"MIIBOgIBAAJB"), "too short for a key");
-        assert!(!pem_body(b"MIIBOgIBAAJBAKj34Gkx=FhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu"));
+        assert!(!pem_body(
+            b"MIIBOgIBAAJBAKj34Gkx=FhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu"
+        ));
     }
 
     #[test]
     fn pem_body_needs_length_and_no_stand_in() {
-        assert!(pem_body(b"AAAAIGp0c2Vjc3VwZXJyYW5kb21ieXRlc2hlcmUxMjM0NTY3ODkwYWJjZA=="));
+        assert!(pem_body(
+            b"AAAAIGp0c2Vjc3VwZXJyYW5kb21ieXRlc2hlcmUxMjM0NTY3ODkwYWJjZA=="
+        ));
         assert!(!pem_body(b"AAAAIG"));
         assert!(!pem_body(b"AAAAB3NzaC1yc2EAAAADAQABAAAAgQC...."));
     }
@@ -443,7 +519,9 @@ mod tests {
         assert!(!generic_secret(b"abcd12f2-46da-4fdb-b8d5-fbd4c466928f"));
         assert!(!generic_secret(b"eyJOZXh0VG9rZW4iOiBudWxsfQ=="));
         assert!(!generic_secret(b"48205d4ffd7feba3"));
-        assert!(!generic_secret(b"49542672486831074009579604567900991230369019956308219826"));
+        assert!(!generic_secret(
+            b"49542672486831074009579604567900991230369019956308219826"
+        ));
         assert!(!generic_secret(b"export-token-cu4lg26ofcziixny"));
         assert!(!generic_secret(b"a1B2c3D4e5"));
         assert!(!not_default_password(b"generatedwebdavpassword1"));
