@@ -353,7 +353,7 @@ pub fn generic_secret(secret: &[u8]) -> bool {
     let hex = secret.iter().all(u8::is_ascii_hexdigit);
     let non_digits = secret.iter().filter(|b| !b.is_ascii_digit()).count();
     secret.len() >= 16
-        && !(hex && secret.len() < 32)
+        && (!hex || secret.len() >= 32)
         && non_digits > 2
         && !is_uuid(secret)
         && !secret.starts_with(b"eyJ")
