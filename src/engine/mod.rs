@@ -176,7 +176,13 @@ impl Scanner {
                 continue;
             }
             let whole = caps.get(0).expect("group 0 always matches");
-            let pos = Position::locate(chunk.bytes, chunk.first_line, whole.start(), m.start(), m.end());
+            let pos = Position::locate(
+                chunk.bytes,
+                chunk.first_line,
+                whole.start(),
+                m.start(),
+                m.end(),
+            );
             out.push((
                 m.start(),
                 m.end(),
@@ -221,7 +227,8 @@ fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
 /// Where a specific rule and a `generic` one found overlapping secrets, keep only
 /// the specific finding; identical spans of one rule are kept once.
 fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
-    let overlaps = |a: &(usize, usize, Finding), b: &(usize, usize, Finding)| a.0 < b.1 && b.0 < a.1;
+    let overlaps =
+        |a: &(usize, usize, Finding), b: &(usize, usize, Finding)| a.0 < b.1 && b.0 < a.1;
     let generic = |f: &Finding| f.rule.family == "generic";
     let mut keep = vec![true; found.len()];
     for i in 0..found.len() {

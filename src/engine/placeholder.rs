@@ -12,18 +12,77 @@ use std::sync::OnceLock;
 
 /// Substrings (lowercase) that mark a value as a placeholder or template.
 const MARKERS: &[&str] = &[
-    "example", "xxxx", "your", "placeholder", "changeme", "change_me", "change-me",
-    "dummy", "sample", "redacted", "insert", "replace", "fake", "foobar", "notreal",
-    "not_real", "not-real", "****", "...", "…", "<", ">", "${", "{{", "}}", "$(", "%(",
-    "%s", "env[", "environ", "process.env", "getenv", "secrets.", "vault:", "lorem",
+    "example",
+    "xxxx",
+    "your",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "dummy",
+    "sample",
+    "redacted",
+    "insert",
+    "replace",
+    "fake",
+    "foobar",
+    "notreal",
+    "not_real",
+    "not-real",
+    "****",
+    "...",
+    "…",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "}}",
+    "$(",
+    "%(",
+    "%s",
+    "env[",
+    "environ",
+    "process.env",
+    "getenv",
+    "secrets.",
+    "vault:",
+    "lorem",
 ];
 
 /// Whole values (lowercase, quotes trimmed) that are words, not secrets.
 const WORDS: &[&str] = &[
-    "password", "passwd", "secret", "token", "test", "testing", "none", "null", "nil",
-    "undefined", "true", "false", "string", "value", "key", "apikey", "api_key",
-    "secretkey", "secret_key", "mysecret", "mypassword", "pass", "pwd", "admin",
-    "default", "empty", "required", "optional", "todo", "tbd", "n/a", "na",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "test",
+    "testing",
+    "none",
+    "null",
+    "nil",
+    "undefined",
+    "true",
+    "false",
+    "string",
+    "value",
+    "key",
+    "apikey",
+    "api_key",
+    "secretkey",
+    "secret_key",
+    "mysecret",
+    "mypassword",
+    "pass",
+    "pwd",
+    "admin",
+    "default",
+    "empty",
+    "required",
+    "optional",
+    "todo",
+    "tbd",
+    "n/a",
+    "na",
 ];
 
 /// Vendor-documented example values, from `rules/documented-examples.txt`.
@@ -71,9 +130,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// `API_KEY`, `SECRET_TOKEN`: an upper-case name with no digits, such as an
 /// environment variable a template refers to.
 fn is_identifier_name(s: &[u8]) -> bool {
-    s.len() >= 3
-        && s.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
-        && s.contains(&b'_')
+    s.len() >= 3 && s.iter().all(|&b| b.is_ascii_uppercase() || b == b'_') && s.contains(&b'_')
 }
 
 /// A run of `n` identical bytes (`aaaaaa`, `000000`).
