@@ -213,6 +213,9 @@ fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
             return false;
         }
     }
+    if placeholder::is_documented_example(secret) {
+        return false;
+    }
     if !rule.allow_placeholders && placeholder::is_placeholder(secret) {
         return false;
     }
