@@ -75,7 +75,8 @@ impl Position {
         end: usize,
     ) -> Position {
         let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
-        let mut line_end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let mut line_end =
+            memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         if line_end > line_start && bytes[line_end - 1] == b'\r' {
             line_end -= 1;
         }

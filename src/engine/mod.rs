@@ -176,7 +176,13 @@ impl Scanner {
                 continue;
             }
             let whole = caps.get(0).expect("group 0 always matches");
-            let pos = Position::locate(chunk.bytes, chunk.first_line, whole.start(), m.start(), m.end());
+            let pos = Position::locate(
+                chunk.bytes,
+                chunk.first_line,
+                whole.start(),
+                m.start(),
+                m.end(),
+            );
             out.push((
                 m.start(),
                 m.end(),
@@ -207,6 +213,9 @@ fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
             return false;
         }
     }
+    if placeholder::is_documented_example(secret) {
+        return false;
+    }
     if !rule.allow_placeholders && placeholder::is_placeholder(secret) {
         return false;
     }
@@ -218,28 +227,27 @@ fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
     true
 }
 
-/// Where a specific rule and a `generic` one found overlapping secrets, keep only
-/// the specific finding; identical spans of one rule are kept once.
+/// One secret, one finding: where findings overlap, only the most specific stands.
+/// A vendor rule beats a `generic` one, then the higher severity wins, then the
+/// rule declared first. (Two rules that see the same key, such as a service-account
+/// JSON rule and a private key rule, would otherwise report it twice.)
 fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
-    let overlaps = |a: &(usize, usize, Finding), b: &(usize, usize, Finding)| a.0 < b.1 && b.0 < a.1;
-    let generic = |f: &Finding| f.rule.family == "generic";
-    let mut keep = vec![true; found.len()];
-    for i in 0..found.len() {
-        for j in 0..found.len() {
-            if i == j || !keep[j] || !overlaps(&found[i], &found[j]) {
-                continue;
-            }
-            let (a, b) = (&found[i].2, &found[j].2);
-            let shadowed = (generic(a) && !generic(b))
-                || (a.rule.id == b.rule.id && found[i].0 == found[j].0 && i > j);
-            if shadowed {
-                keep[i] = false;
-                break;
-            }
+    let rank = |f: &Finding| {
+        (
+            f.rule.family == "generic",
+            std::cmp::Reverse(f.rule.severity),
+        )
+    };
+    // Best first, so each finding only has to look at those already kept.
+    found.sort_by_key(|(start, _, f)| (rank(f), *start));
+    let mut kept: Vec<(usize, usize, Finding)> = Vec::with_capacity(found.len());
+    for item in found.drain(..) {
+        let overlaps = kept.iter().any(|k| k.0 < item.1 && item.0 < k.1);
+        if !overlaps {
+            kept.push(item);
         }
     }
-    let mut k = keep.into_iter();
-    found.retain(|_| k.next().unwrap_or(true));
+    *found = kept;
 }
 
 #[cfg(test)]

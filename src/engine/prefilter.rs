@@ -79,12 +79,17 @@ mod tests {
 
     #[test]
     fn finds_overlapping_keywords_case_insensitively() {
-        let k0 = vec!["ghp_".to_string()];
-        let k1 = vec!["gh".to_string()];
-        let k2 = vec!["xoxb-".to_string()];
+        let k0 = ["ghp_".to_string()];
+        let k1 = ["gh".to_string()];
+        let k2 = ["xoxb-".to_string()];
         let p = Prefilter::new(
-            [(0, &k0[..], false), (1, &k1[..], false), (2, &k2[..], false), (3, &[][..], true)]
-                .into_iter(),
+            [
+                (0, &k0[..], false),
+                (1, &k1[..], false),
+                (2, &k2[..], false),
+                (3, &[][..], true),
+            ]
+            .into_iter(),
         );
         assert_eq!(p.candidates(b"token = GHP_abc"), vec![0, 1, 3]);
         assert_eq!(p.candidates(b"nothing here"), vec![3]);

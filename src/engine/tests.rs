@@ -67,8 +67,14 @@ fn path_only_rules_judge_the_path() {
 "#,
     );
     let s = Scanner::new(vec![r]);
-    assert_eq!(s.scan_path(&Origin::new("home/.ssh/id_rsa", Location::File)).len(), 1);
-    assert!(s.scan_path(&Origin::new("id_rsa.pub", Location::File)).is_empty());
+    assert_eq!(
+        s.scan_path(&Origin::new("home/.ssh/id_rsa", Location::File))
+            .len(),
+        1
+    );
+    assert!(s
+        .scan_path(&Origin::new("id_rsa.pub", Location::File))
+        .is_empty());
 }
 
 #[test]
@@ -79,7 +85,12 @@ fn every_bundled_rule_proves_its_examples() {
         failures.extend(rules::proof::prove(spec, family).unwrap());
     }
     let report: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
-    assert!(report.is_empty(), "{} failures:\n{}", report.len(), report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "{} failures:\n{}",
+        report.len(),
+        report.join("\n")
+    );
 }
 
 #[test]
@@ -89,7 +100,15 @@ fn bundled_rules_load_and_match_their_yaml() {
     assert_eq!(specs.len(), bundled.len());
     for (family, spec) in &specs {
         rules::check_spec(spec).unwrap_or_else(|e| panic!("{family}/{}: {e:#}", spec.id));
-        assert!(spec.examples.len() >= 2, "{}: needs two or more examples", spec.id);
-        assert!(!spec.negative_examples.is_empty(), "{}: needs a negative example", spec.id);
+        assert!(
+            spec.examples.len() >= 2,
+            "{}: needs two or more examples",
+            spec.id
+        );
+        assert!(
+            !spec.negative_examples.is_empty(),
+            "{}: needs a negative example",
+            spec.id
+        );
     }
 }

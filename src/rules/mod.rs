@@ -168,8 +168,7 @@ pub fn check_spec(spec: &RuleSpec) -> Result<()> {
     if spec.pattern.is_none() && spec.path.is_none() {
         bail!("needs a `pattern`, a `path`, or both");
     }
-    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always
-    {
+    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
         bail!("needs at least one keyword (or `always: true`)");
     }
     for pattern in spec.pattern.iter().chain(spec.path.iter()) {

@@ -78,7 +78,8 @@ pub struct RuleSpec {
     /// group, else the whole match).
     #[serde(default)]
     pub secret_group: Option<usize>,
-    /// Minimum Shannon entropy of the secret, in bits per byte.
+    /// Minimum Shannon entropy of the secret (the whole capture group, a token's
+    /// fixed prefix included), in bits per byte.
     #[serde(default)]
     pub min_entropy: Option<f64>,
     /// A named checksum or structure check the secret must pass.
@@ -88,8 +89,8 @@ pub struct RuleSpec {
     /// literal, like card numbers). Costs throughput; use sparingly.
     #[serde(default)]
     pub always: bool,
-    /// Skip the placeholder filter (for rules whose secrets may legitimately look
-    /// like words, such as private key blocks).
+    /// Skip the placeholder filter (for formats that legitimately hold long runs or
+    /// words). Vendor-documented example values are still never findings.
     #[serde(default)]
     pub allow_placeholders: bool,
     /// One line on what to do about a finding, shown under it.

@@ -128,7 +128,11 @@ fn visit_file(path: &Path, max_size: u64, visit: &mut dyn Visit, stats: &Stats) 
     }
     stats.files.fetch_add(1, Ordering::Relaxed);
     stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    visit.chunk(&Chunk { origin, first_line: 1, bytes: &bytes });
+    visit.chunk(&Chunk {
+        origin,
+        first_line: 1,
+        bytes: &bytes,
+    });
 }
 
 /// Reads all of stdin as one chunk under the path `-`.
@@ -151,6 +155,10 @@ pub fn read_stdin(max_size: u64, visit: &mut dyn Visit) -> Result<Stats> {
     }
     stats.files.store(1, Ordering::Relaxed);
     stats.bytes.store(bytes.len() as u64, Ordering::Relaxed);
-    visit.chunk(&Chunk { origin, first_line: 1, bytes: &bytes });
+    visit.chunk(&Chunk {
+        origin,
+        first_line: 1,
+        bytes: &bytes,
+    });
     Ok(stats)
 }

@@ -1,0 +1,140 @@
+//! What every scanning command shares: report options, config options, and turning
+//! an outcome into a report and an exit status.
+
+use crate::config::Loaded;
+use crate::engine::Scanner;
+use crate::report::{self, Context, Format, Outcome, Redaction};
+use crate::rules::Severity;
+use anyhow::{Context as _, Result};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// The exit status of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing blocks (exit 0).
+    Clean,
+    /// Findings that block (exit 1).
+    Findings,
+}
+
+impl Status {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => 0,
+            Status::Findings => 1,
+        }
+    }
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Report options, shared by every scanning command.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print secrets in full (they are redacted by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Show the first N characters of each secret and redact the rest.
+    #[arg(long, value_name = "N", conflicts_with = "show_secrets")]
+    pub redact: Option<usize>,
+    /// List suppressed findings too, with why they were suppressed.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Exit 0 even when there are findings (for report-only CI jobs).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// Config options, shared by every scanning command.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// Read this config file instead of `.leakgate.yaml` at the repository root.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore `.leakgate.yaml`; use the bundled rules and defaults only.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+}
+
+impl ConfigArgs {
+    /// Loads the config for a scan rooted at `root`.
+    pub fn load(&self, root: Option<&Path>) -> Result<Loaded> {
+        Loaded::find(self.config.as_deref(), root, self.no_config)
+    }
+}
+
+/// Builds the scanner for a loaded config.
+pub fn scanner(config: &Loaded) -> Result<Scanner> {
+    Ok(Scanner::new(config.rules()?))
+}
+
+/// Writes the report and works out the exit status.
+pub fn finish(
+    args: &ReportArgs,
+    outcome: &mut Outcome,
+    context: Context,
+    fail_on: Severity,
+) -> Result<Status> {
+    crate::pipeline::sort(outcome);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let opts = report::Options {
+        redaction: redaction(args),
+        color,
+        show_suppressed: args.show_suppressed,
+        context,
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write report to {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = report::write(&mut out, args.format, outcome, &opts).and_then(|_| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the report")?,
+    }
+    let blocking = outcome.findings.iter().any(|f| f.rule.severity >= fail_on);
+    Ok(if blocking && !args.exit_zero {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}
+
+fn redaction(args: &ReportArgs) -> Redaction {
+    match (args.show_secrets, args.redact) {
+        (true, _) => Redaction::Show,
+        (false, Some(n)) => Redaction::Keep(n),
+        (false, None) => Redaction::Default,
+    }
+}

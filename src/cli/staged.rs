@@ -1,0 +1,49 @@
+//! `leakgate staged`: judge what `git commit` is about to record. This is what the
+//! pre-commit hook runs.
+
+use super::common::{self, ConfigArgs, ReportArgs, Status};
+use crate::pipeline::Collector;
+use crate::report::Context;
+use crate::source::staged;
+use anyhow::Result;
+use std::time::Instant;
+
+/// Check the staged change (what the next commit will record) for secrets.
+///
+/// Only the lines the staged change adds are judged, read from the index (never the
+/// work tree), so a partially staged file is judged by what will be committed.
+/// Binary files are skipped and listed in the summary. A clean change prints
+/// nothing and exits 0.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  leakgate staged\n  leakgate staged --format json\n  \
+git commit --no-verify      skip the hook deliberately"
+)]
+pub struct Args {
+    #[command(flatten)]
+    report: ReportArgs,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<Status> {
+    let started = Instant::now();
+    let repo = staged::open_repository()?;
+    let loaded = args.config.load(repo.workdir())?;
+    let scanner = common::scanner(&loaded)?;
+    let allow = loaded.allow();
+    let mut collector = Collector::new(&scanner, &allow);
+    let stats = staged::walk(&repo, args.config.max_file_size, &mut collector)?;
+    let mut outcome = collector.outcome;
+    outcome.summary.scan = "staged";
+    outcome.summary.files = stats.files;
+    outcome.summary.bytes = stats.bytes;
+    outcome.summary.elapsed = started.elapsed();
+    common::finish(
+        &args.report,
+        &mut outcome,
+        Context::Commit,
+        loaded.fail_on(),
+    )
+}

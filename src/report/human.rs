@@ -1,0 +1,256 @@
+//! The human format: one compiler-style diagnostic per finding, then a summary and
+//! what to do next.
+//!
+//! ```text
+//! critical: GitHub personal access token (classic) [github-classic-pat]
+//!   --> src/config.py:3:17
+//!    |
+//!  3 | GITHUB_TOKEN = "ghp_************************************"
+//!    |                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+//!    = help: revoke it at https://github.com/settings/tokens
+//! ```
+
+use super::sanitize::clean;
+use super::{Context, Options, Outcome, Summary};
+use crate::engine::Finding;
+use crate::rules::Severity;
+use colored::Colorize;
+use std::io::{self, Write};
+
+/// Writes the report. Nothing at all for a clean commit.
+pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
+    colored::control::set_override(opts.color);
+    for f in &outcome.findings {
+        diagnostic(out, f, opts, None)?;
+    }
+    if opts.show_suppressed {
+        for (f, why) in &outcome.suppressed {
+            diagnostic(out, f, opts, Some(&why.to_string()))?;
+        }
+    }
+    summary(out, outcome, opts)
+}
+
+fn severity_label(s: Severity) -> colored::ColoredString {
+    match s {
+        Severity::Critical | Severity::High => s.as_str().red().bold(),
+        Severity::Medium => s.as_str().yellow().bold(),
+        Severity::Low => s.as_str().cyan().bold(),
+    }
+}
+
+fn diagnostic(
+    out: &mut dyn Write,
+    f: &Finding,
+    opts: &Options,
+    suppressed: Option<&str>,
+) -> io::Result<()> {
+    let label = match suppressed {
+        Some(_) => "suppressed".dimmed().bold(),
+        None => severity_label(f.rule.severity),
+    };
+    writeln!(
+        out,
+        "{label}: {} [{}]",
+        clean(&f.rule.name).bold(),
+        f.rule.id
+    )?;
+    writeln!(out, "  {} {}{}", "-->".blue(), location(f), origin_note(f))?;
+    let (shown, under_at, under_len) = shown_line(f, opts);
+    let gutter = f.line.to_string();
+    let pad = " ".repeat(gutter.len());
+    writeln!(out, "{pad} {}", "|".blue())?;
+    writeln!(out, "{} {} {shown}", gutter.blue(), "|".blue())?;
+    let marks = "^".repeat(under_len.max(1));
+    writeln!(out, "{pad} {} {under_at}{}", "|".blue(), marks.red().bold())?;
+    match suppressed {
+        Some(why) => writeln!(out, "{pad} {} suppressed by {why}", "=".blue())?,
+        None => {
+            let what = f.rule.help.as_deref().unwrap_or(DEFAULT_HELP);
+            writeln!(out, "{pad} {} help: {}", "=".blue(), clean(what))?;
+            if opts.context != Context::Scan {
+                writeln!(
+                    out,
+                    "{pad} {} note: not a secret? add `leakgate:allow` in a comment on this line",
+                    "=".blue()
+                )?;
+            }
+        }
+    }
+    writeln!(out)
+}
+
+fn location(f: &Finding) -> String {
+    format!("{}:{}:{}", clean(&f.origin.path), f.line, f.column)
+}
+
+fn origin_note(f: &Finding) -> String {
+    match f.origin.commit() {
+        Some(c) => format!(
+            " (commit {}, {} <{}>, {})",
+            &c.id[..c.id.len().min(12)],
+            clean(&c.author),
+            clean(&c.email),
+            date(c.time)
+        ),
+        None => String::new(),
+    }
+}
+
+/// The line with the secret redacted, the prefix that puts the underline under the
+/// secret (tabs kept so it aligns), and the underline width in characters.
+fn shown_line(f: &Finding, opts: &Options) -> (String, String, usize) {
+    let (s0, s1) = f.secret_span;
+    let before = clean(&String::from_utf8_lossy(&f.line_text[..s0]));
+    let secret_part = &f.line_text[s0..s1];
+    let redacted = clean(&opts.redaction.apply(secret_part));
+    let after = clean(&String::from_utf8_lossy(&f.line_text[s1..]));
+    let under_at: String = before
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let width = redacted.chars().count();
+    (format!("{before}{redacted}{after}"), under_at, width)
+}
+
+/// Advice for rules that have no `help` of their own.
+const DEFAULT_HELP: &str = "remove it and rotate it (assume it has leaked)";
+
+fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
+    let s = &outcome.summary;
+    let n = outcome.findings.len();
+    if n == 0 && opts.context != Context::Scan && s.skipped.is_empty() {
+        return Ok(());
+    }
+    let files = distinct_paths(&outcome.findings);
+    let head = if n == 0 {
+        "no secrets found".green().bold().to_string()
+    } else {
+        format!(
+            "{} in {}",
+            plural(n, "secret", "secrets"),
+            plural(files, "file", "files")
+        )
+        .red()
+        .bold()
+        .to_string()
+    };
+    writeln!(out, "leakgate: {head} ({})", scanned(s))?;
+    for (reason, paths) in &s.skipped {
+        let listed: Vec<String> = paths.iter().take(5).map(|p| clean(p)).collect();
+        let more = paths.len().saturating_sub(listed.len());
+        let tail = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  skipped {} {}: {}{tail}",
+            plural(paths.len(), "file", "files"),
+            reason.describe(),
+            listed.join(", ")
+        )?;
+    }
+    if !outcome.suppressed.is_empty() && !opts.show_suppressed {
+        writeln!(
+            out,
+            "  {} suppressed by allow markers or config (list them with --show-suppressed)",
+            outcome.suppressed.len()
+        )?;
+    }
+    if n > 0 {
+        advice(out, opts.context)?;
+    }
+    Ok(())
+}
+
+fn advice(out: &mut dyn Write, context: Context) -> io::Result<()> {
+    let lines: &[&str] = match context {
+        Context::Commit => &[
+            "the commit is blocked. To go on:",
+            "  fix:    remove each secret from the staged change, rotate it (assume it leaked), and commit again;",
+            "  allow:  if a finding is not a secret, add `leakgate:allow` in a comment on its line;",
+            "  bypass: `git commit --no-verify` skips this check deliberately.",
+        ],
+        Context::Push => &[
+            "the push is rejected. To go on:",
+            "  fix:    rewrite the commits that add a secret (git rebase -i, git commit --amend), rotate each secret, and push again;",
+            "  allow:  if a finding is not a secret, add `leakgate:allow` in a comment on its line.",
+        ],
+        Context::Scan => &["rotate each secret that is real, then remove it from the code."],
+    };
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+fn scanned(s: &Summary) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = s.commits {
+        parts.push(plural(c, "commit", "commits"));
+    }
+    parts.push(plural(s.files, "file", "files"));
+    parts.push(bytes(s.bytes));
+    format!(
+        "{} scanned in {:.2} s",
+        parts.join(", "),
+        s.elapsed.as_secs_f64()
+    )
+}
+
+fn distinct_paths(findings: &[Finding]) -> usize {
+    let mut paths: Vec<&str> = findings.iter().map(|f| f.origin.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.len()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A byte count for people: `512 B`, `3.4 KiB`, `12.0 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time.
+pub fn date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_sizes() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_700_000_000), "2023-11-14");
+        assert_eq!(bytes(10), "10 B");
+        assert_eq!(bytes(3 * 1024 * 1024), "3.0 MiB");
+    }
+}

@@ -1,0 +1,48 @@
+//! Redaction: secrets are never printed whole unless the user asks.
+
+/// How much of a secret a report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    /// The default: the first 4 characters of secrets of 16 characters or more (a
+    /// token's public prefix, such as `ghp_`), nothing of shorter ones.
+    Default,
+    /// The first N characters.
+    Keep(usize),
+    /// The whole secret (`--show-secrets`).
+    Show,
+}
+
+impl Redaction {
+    /// The secret as shown: kept characters, then one `*` per hidden character so the
+    /// redacted text is as wide as the secret.
+    pub fn apply(self, secret: &[u8]) -> String {
+        let text = String::from_utf8_lossy(secret);
+        let len = text.chars().count();
+        let keep = match self {
+            Redaction::Show => return text.into_owned(),
+            Redaction::Keep(n) => n.min(len),
+            Redaction::Default if len >= 16 => 4,
+            Redaction::Default => 0,
+        };
+        text.chars()
+            .take(keep)
+            .chain(std::iter::repeat_n('*', len - keep))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Redaction;
+
+    #[test]
+    fn redaction_keeps_width_and_prefix() {
+        let token = b"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";
+        let shown = Redaction::Default.apply(token);
+        assert_eq!(shown.len(), token.len());
+        assert!(shown.starts_with("ghp_*"));
+        assert_eq!(Redaction::Default.apply(b"hunter2"), "*******");
+        assert_eq!(Redaction::Keep(2).apply(b"hunter2"), "hu*****");
+        assert_eq!(Redaction::Show.apply(b"hunter2"), "hunter2");
+    }
+}
