@@ -374,16 +374,18 @@ fn names_a_credential(lower: &[u8]) -> bool {
 /// A token-like value found by a generic rule (a literal assigned to `*_token`,
 /// `*_secret`, `api_key`...) that is not one of the identifiers such names also hold:
 /// UUIDs (AWS ClientToken/ChangeToken, request ids), base64 JSON starting `eyJ`
-/// (pagination NextTokens; JWTs have rules of their own), numbers and numeric ids,
+/// (pagination NextTokens; JWTs have rules of their own), words and identifiers (no
+/// digit: `csrfmiddlewaretoken`, `access_token_type`), numbers and numeric ids,
 /// short hex hashes (under 32 hex digits), values under 16 characters, and values that
 /// spell out a credential word.
 pub fn generic_secret(secret: &[u8]) -> bool {
     let lower = secret.to_ascii_lowercase();
     let hex = secret.iter().all(u8::is_ascii_hexdigit);
     let min_len = if hex { 32 } else { 16 };
-    let non_digits = secret.iter().filter(|b| !b.is_ascii_digit()).count();
+    let digits = secret.iter().filter(|b| b.is_ascii_digit()).count();
     secret.len() >= min_len
-        && non_digits > 2
+        && digits > 0
+        && secret.len() - digits > 2
         && !is_uuid(secret)
         && !secret.starts_with(b"eyJ")
         && !names_a_credential(&lower)
@@ -560,6 +562,7 @@ mod tests {
         ));
         assert!(!generic_secret(b"export-token-cu4lg26ofcziixny"));
         assert!(!generic_secret(b"a1B2c3D4e5"));
+        assert!(!generic_secret(b"csrfmiddlewaretokenvalue"));
         assert!(!not_default_password(b"generatedwebdavpassword1"));
     }
 
