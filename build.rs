@@ -79,7 +79,12 @@ fn check(spec: &RuleSpec) -> Result<(), String> {
     if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
         return Err("needs at least one keyword (or `always: true`)".into());
     }
-    for pattern in spec.pattern.iter().chain(spec.path.iter()) {
+    for pattern in spec
+        .pattern
+        .iter()
+        .chain(spec.path.iter())
+        .chain(spec.exclude.iter())
+    {
         regex::bytes::RegexBuilder::new(pattern)
             .unicode(false)
             .size_limit(64 << 20)
@@ -101,7 +106,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         out,
         "    StaticRule {{ id: {:?}, name: {:?}, family: {:?}, severity: Severity::{:?}, \
          keywords: &{:?}, pattern: {}, path: {}, secret_group: {:?}, min_entropy: {:?}, \
-         validate: {}, always: {}, allow_placeholders: {}, help: {} }},",
+         validate: {}, exclude: {}, always: {}, allow_placeholders: {}, help: {} }},",
         s.id,
         s.name,
         family,
@@ -112,6 +117,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         s.secret_group,
         s.min_entropy,
         opt(&s.validate),
+        opt(&s.exclude),
         s.always,
         s.allow_placeholders,
         opt(&s.help),

@@ -35,6 +35,7 @@ struct Compiled {
     rule: Arc<Rule>,
     regex: OnceLock<Regex>,
     path: OnceLock<Regex>,
+    exclude: OnceLock<Regex>,
 }
 
 impl Compiled {
@@ -44,6 +45,16 @@ impl Compiled {
             self.regex
                 .get_or_init(|| compile(pattern).expect("rule patterns are checked at load")),
         )
+    }
+
+    /// Whether the rule's `exclude` pattern vetoes a whole match.
+    fn excluded(&self, whole: &[u8]) -> bool {
+        let Some(pattern) = self.rule.exclude.as_deref() else {
+            return false;
+        };
+        self.exclude
+            .get_or_init(|| compile(pattern).expect("rule patterns are checked at load"))
+            .is_match(whole)
     }
 
     fn path_matches(&self, path: &str) -> bool {
@@ -75,6 +86,7 @@ impl Scanner {
                 rule: Arc::new(r),
                 regex: OnceLock::new(),
                 path: OnceLock::new(),
+                exclude: OnceLock::new(),
             })
             .collect();
         let prefilter = Prefilter::new(rules.iter().enumerate().filter_map(|(i, c)| {
@@ -158,6 +170,9 @@ impl Scanner {
         found.into_iter().map(|(_, _, f)| f).collect()
     }
 
+    /// Every finding of one rule in a chunk. Matches do not overlap: a rejected
+    /// candidate's match still consumes its text, so a rule's pattern should match
+    /// one secret with its own context, not a run of them.
     fn scan_rule(
         &self,
         c: &Compiled,
@@ -170,36 +185,41 @@ impl Scanner {
             .secret_group
             .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
         for caps in re.captures_iter(chunk.bytes) {
-            let Some(m) = caps.get(group) else { continue };
-            let secret = m.as_bytes();
-            if !passes_checks(rule, secret) {
-                continue;
-            }
             let whole = caps.get(0).expect("group 0 always matches");
-            let pos = Position::locate(
-                chunk.bytes,
-                chunk.first_line,
-                whole.start(),
-                m.start(),
-                m.end(),
-            );
-            out.push((
-                m.start(),
-                m.end(),
-                Finding {
-                    rule: rule.clone(),
-                    origin: chunk.origin.clone(),
-                    line: pos.line,
-                    column: pos.column,
-                    end_column: pos.end_column,
-                    fingerprint: fingerprint(&rule.id, &chunk.origin.path, secret),
-                    secret: secret.to_vec(),
-                    line_text: pos.line_text,
-                    secret_span: pos.secret_span,
-                    allow_context: pos.allow_context,
-                },
-            ));
+            let Some(m) = caps.get(group) else { continue };
+            if passes_checks(rule, m.as_bytes()) && !c.excluded(whole.as_bytes()) {
+                out.push((m.start(), m.end(), finding(rule, chunk, whole.start(), m)));
+            }
         }
+    }
+}
+
+/// The finding for secret `m` of a match starting at `match_start`.
+fn finding(
+    rule: &Arc<Rule>,
+    chunk: &Chunk<'_>,
+    match_start: usize,
+    m: regex::bytes::Match<'_>,
+) -> Finding {
+    let secret = m.as_bytes();
+    let pos = Position::locate(
+        chunk.bytes,
+        chunk.first_line,
+        match_start,
+        m.start(),
+        m.end(),
+    );
+    Finding {
+        rule: rule.clone(),
+        origin: chunk.origin.clone(),
+        line: pos.line,
+        column: pos.column,
+        end_column: pos.end_column,
+        fingerprint: fingerprint(&rule.id, &chunk.origin.path, secret),
+        secret: secret.to_vec(),
+        line_text: pos.line_text,
+        secret_span: pos.secret_span,
+        allow_context: pos.allow_context,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct StaticRule {
     pub min_entropy: Option<f64>,
     /// See [`RuleSpec::validate`].
     pub validate: Option<&'static str>,
+    /// See [`RuleSpec::exclude`].
+    pub exclude: Option<&'static str>,
     /// See [`RuleSpec::always`].
     pub always: bool,
     /// See [`RuleSpec::allow_placeholders`].
@@ -72,6 +74,8 @@ pub struct Rule {
     pub min_entropy: Option<f64>,
     /// Validator name.
     pub validate: Option<String>,
+    /// Pattern on the whole match that vetoes it.
+    pub exclude: Option<String>,
     /// Run without keywords.
     pub always: bool,
     /// Skip the placeholder filter.
@@ -93,6 +97,7 @@ impl Rule {
             secret_group: r.secret_group,
             min_entropy: r.min_entropy,
             validate: r.validate.map(Into::into),
+            exclude: r.exclude.map(Into::into),
             always: r.always,
             allow_placeholders: r.allow_placeholders,
             help: r.help.map(Into::into),
@@ -114,6 +119,7 @@ impl Rule {
             secret_group: spec.secret_group,
             min_entropy: spec.min_entropy,
             validate: spec.validate.clone(),
+            exclude: spec.exclude.clone(),
             always: spec.always,
             allow_placeholders: spec.allow_placeholders,
             help: spec.help.clone(),
@@ -171,7 +177,12 @@ pub fn check_spec(spec: &RuleSpec) -> Result<()> {
     if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
         bail!("needs at least one keyword (or `always: true`)");
     }
-    for pattern in spec.pattern.iter().chain(spec.path.iter()) {
+    for pattern in spec
+        .pattern
+        .iter()
+        .chain(spec.path.iter())
+        .chain(spec.exclude.iter())
+    {
         crate::engine::compile(pattern).context("pattern does not compile")?;
     }
     if let Some(name) = &spec.validate {

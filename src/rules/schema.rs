@@ -85,6 +85,11 @@ pub struct RuleSpec {
     /// A named checksum or structure check the secret must pass.
     #[serde(default)]
     pub validate: Option<String>,
+    /// A pattern run on the whole match: when it matches, the match is not a
+    /// finding (for context the secret alone does not show, such as a variable
+    /// named `next_page_token`).
+    #[serde(default)]
+    pub exclude: Option<String>,
     /// Run the pattern on every chunk, without a keyword (for formats with no
     /// literal, like card numbers). Costs throughput; use sparingly.
     #[serde(default)]
