@@ -47,7 +47,8 @@ impl Compiled {
         )
     }
 
-    /// Whether the rule's `exclude` pattern vetoes a whole match.
+    /// Whether the rule's `exclude` pattern vetoes a match, given the text from the
+    /// start of its line to its end.
     fn excluded(&self, whole: &[u8]) -> bool {
         let Some(pattern) = self.rule.exclude.as_deref() else {
             return false;
@@ -187,7 +188,10 @@ impl Scanner {
         for caps in re.captures_iter(chunk.bytes) {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
-            if passes_checks(rule, m.as_bytes()) && !c.excluded(whole.as_bytes()) {
+            let line_start =
+                memchr::memrchr(b'\n', &chunk.bytes[..whole.start()]).map_or(0, |i| i + 1);
+            let context = &chunk.bytes[line_start..whole.end()];
+            if passes_checks(rule, m.as_bytes()) && !c.excluded(context) {
                 out.push((m.start(), m.end(), finding(rule, chunk, whole.start(), m)));
             }
         }

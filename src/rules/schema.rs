@@ -85,9 +85,9 @@ pub struct RuleSpec {
     /// A named checksum or structure check the secret must pass.
     #[serde(default)]
     pub validate: Option<String>,
-    /// A pattern run on the whole match: when it matches, the match is not a
-    /// finding (for context the secret alone does not show, such as a variable
-    /// named `next_page_token`).
+    /// A pattern run on the text from the start of the match's line to the end of
+    /// the match: when it matches, the match is not a finding (for context the
+    /// secret alone does not show, such as a variable named `next_page_token`).
     #[serde(default)]
     pub exclude: Option<String>,
     /// Run the pattern on every chunk, without a keyword (for formats with no
