@@ -84,6 +84,7 @@ fn check(spec: &RuleSpec) -> Result<(), String> {
         .iter()
         .chain(spec.path.iter())
         .chain(spec.exclude.iter())
+        .chain(spec.require.iter())
     {
         regex::bytes::RegexBuilder::new(pattern)
             .unicode(false)
@@ -106,7 +107,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         out,
         "    StaticRule {{ id: {:?}, name: {:?}, family: {:?}, severity: Severity::{:?}, \
          keywords: &{:?}, pattern: {}, path: {}, secret_group: {:?}, min_entropy: {:?}, \
-         validate: {}, exclude: {}, always: {}, allow_placeholders: {}, help: {} }},",
+         validate: {}, exclude: {}, require: {}, always: {}, allow_placeholders: {}, help: {} }},",
         s.id,
         s.name,
         family,
@@ -118,6 +119,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         s.min_entropy,
         opt(&s.validate),
         opt(&s.exclude),
+        opt(&s.require),
         s.always,
         s.allow_placeholders,
         opt(&s.help),

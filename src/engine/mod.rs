@@ -36,6 +36,7 @@ struct Compiled {
     regex: OnceLock<Regex>,
     path: OnceLock<Regex>,
     exclude: OnceLock<Regex>,
+    require: OnceLock<Regex>,
 }
 
 impl Compiled {
@@ -47,15 +48,17 @@ impl Compiled {
         )
     }
 
-    /// Whether the rule's `exclude` pattern vetoes a match, given the text from the
-    /// start of its line to its end.
-    fn excluded(&self, whole: &[u8]) -> bool {
-        let Some(pattern) = self.rule.exclude.as_deref() else {
-            return false;
+    /// Whether the rule's context patterns accept a match, given the text from the
+    /// start of its line to its end: `require` must match, `exclude` must not.
+    fn context_allows(&self, context: &[u8]) -> bool {
+        let lazy = |cell: &OnceLock<Regex>, pattern: Option<&str>| {
+            pattern.map(|p| {
+                cell.get_or_init(|| compile(p).expect("rule patterns are checked at load"))
+                    .is_match(context)
+            })
         };
-        self.exclude
-            .get_or_init(|| compile(pattern).expect("rule patterns are checked at load"))
-            .is_match(whole)
+        lazy(&self.require, self.rule.require.as_deref()) != Some(false)
+            && lazy(&self.exclude, self.rule.exclude.as_deref()) != Some(true)
     }
 
     fn path_matches(&self, path: &str) -> bool {
@@ -88,6 +91,7 @@ impl Scanner {
                 regex: OnceLock::new(),
                 path: OnceLock::new(),
                 exclude: OnceLock::new(),
+                require: OnceLock::new(),
             })
             .collect();
         let prefilter = Prefilter::new(rules.iter().enumerate().filter_map(|(i, c)| {
@@ -191,7 +195,7 @@ impl Scanner {
             let line_start =
                 memchr::memrchr(b'\n', &chunk.bytes[..whole.start()]).map_or(0, |i| i + 1);
             let context = &chunk.bytes[line_start..whole.end()];
-            if passes_checks(rule, m.as_bytes()) && !c.excluded(context) {
+            if passes_checks(rule, m.as_bytes()) && c.context_allows(context) {
                 out.push((m.start(), m.end(), finding(rule, chunk, whole.start(), m)));
             }
         }

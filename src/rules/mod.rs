@@ -38,6 +38,8 @@ pub struct StaticRule {
     pub validate: Option<&'static str>,
     /// See [`RuleSpec::exclude`].
     pub exclude: Option<&'static str>,
+    /// See [`RuleSpec::require`].
+    pub require: Option<&'static str>,
     /// See [`RuleSpec::always`].
     pub always: bool,
     /// See [`RuleSpec::allow_placeholders`].
@@ -74,8 +76,10 @@ pub struct Rule {
     pub min_entropy: Option<f64>,
     /// Validator name.
     pub validate: Option<String>,
-    /// Pattern on the whole match that vetoes it.
+    /// Pattern on the match's line that vetoes it.
     pub exclude: Option<String>,
+    /// Pattern on the match's line that must match.
+    pub require: Option<String>,
     /// Run without keywords.
     pub always: bool,
     /// Skip the placeholder filter.
@@ -98,6 +102,7 @@ impl Rule {
             min_entropy: r.min_entropy,
             validate: r.validate.map(Into::into),
             exclude: r.exclude.map(Into::into),
+            require: r.require.map(Into::into),
             always: r.always,
             allow_placeholders: r.allow_placeholders,
             help: r.help.map(Into::into),
@@ -120,6 +125,7 @@ impl Rule {
             min_entropy: spec.min_entropy,
             validate: spec.validate.clone(),
             exclude: spec.exclude.clone(),
+            require: spec.require.clone(),
             always: spec.always,
             allow_placeholders: spec.allow_placeholders,
             help: spec.help.clone(),
@@ -182,6 +188,7 @@ pub fn check_spec(spec: &RuleSpec) -> Result<()> {
         .iter()
         .chain(spec.path.iter())
         .chain(spec.exclude.iter())
+        .chain(spec.require.iter())
     {
         crate::engine::compile(pattern).context("pattern does not compile")?;
     }

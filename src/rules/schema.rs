@@ -90,6 +90,11 @@ pub struct RuleSpec {
     /// secret alone does not show, such as a variable named `next_page_token`).
     #[serde(default)]
     pub exclude: Option<String>,
+    /// A pattern that must match the same text as `exclude` (the match's line up
+    /// to the end of the match) for the match to be a finding: context a cheap
+    /// pattern leaves out, such as the word `card` somewhere before a number.
+    #[serde(default)]
+    pub require: Option<String>,
     /// Run the pattern on every chunk, without a keyword (for formats with no
     /// literal, like card numbers). Costs throughput; use sparingly.
     #[serde(default)]
