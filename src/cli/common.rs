@@ -41,32 +41,42 @@ pub enum ColorChoice {
 
 /// Report options, shared by every scanning command.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Report options")]
 pub struct ReportArgs {
     /// Output format.
+    ///
+    /// human is for people (and the default); json for scripts; sarif for GitHub code
+    /// scanning and other SARIF viewers; gitlab for GitLab's security dashboard
+    /// (`artifacts:reports:secret_detection`); junit for CI systems that only read
+    /// test reports. Every format redacts secrets unless --show-secrets is given.
     #[arg(long, short = 'f', value_enum, default_value = "human")]
     pub format: Format,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (the exit code is the same).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Print secrets in full (they are redacted by default).
+    /// Print secrets in full. They are redacted by default; think twice before
+    /// using this where output is kept (CI logs, uploaded reports).
     #[arg(long)]
     pub show_secrets: bool,
-    /// Show the first N characters of each secret and redact the rest.
+    /// Show the first N characters of each secret and mask the rest with `*`
+    /// (default: 4 for secrets of 16 characters or more, such as `ghp_`, else none).
     #[arg(long, value_name = "N", conflicts_with = "show_secrets")]
     pub redact: Option<usize>,
-    /// List suppressed findings too, with why they were suppressed.
+    /// List suppressed findings too (inline markers, config, baseline), with why.
     #[arg(long)]
     pub show_suppressed: bool,
-    /// Exit 0 even when there are findings (for report-only CI jobs).
+    /// Exit 0 even when there are findings, for report-only CI jobs. A scan that
+    /// could not be done still exits 2.
     #[arg(long)]
     pub exit_zero: bool,
-    /// When to use colour.
+    /// When to use colour in the human format.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
 }
 
 /// Config options, shared by every scanning command.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Config options")]
 pub struct ConfigArgs {
     /// Read this config file instead of `.leakgate.yaml` at the repository root.
     #[arg(long, short = 'c', value_name = "FILE")]

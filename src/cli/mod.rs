@@ -35,7 +35,13 @@ Examples:
   leakgate staged                  check the staged change by hand
   leakgate scan src/ .env          scan files and directories
   cat notes.txt | leakgate scan -  scan standard input
-  leakgate scan . --format json    machine-readable findings";
+  leakgate scan . --format json    machine-readable findings
+  leakgate scan . --format sarif --output leakgate.sarif --exit-zero
+                                   a SARIF report for code scanning, never failing CI
+
+Reports: --format human|json|sarif|gitlab|junit, --output FILE. Secrets are
+redacted (--redact N shows N characters, --show-secrets all of them).
+`leakgate help COMMAND` explains each command, with examples.";
 
 /// The parsed command line.
 #[derive(Debug, Parser)]
