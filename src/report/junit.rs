@@ -156,7 +156,7 @@ fn body(f: &Finding, opts: &Options) -> String {
         f.line,
         clean(&redacted_line(f, opts.redaction))
     ));
-    lines.push(format!("help: {}", super::sarif::help(&f.rule)));
+    lines.push(format!("help: {}", clean(super::sarif::help(&f.rule))));
     lines.push("not a secret? add `leakgate:allow` in a comment on the line".into());
     lines.join("\n")
 }
