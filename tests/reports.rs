@@ -593,8 +593,8 @@ fn exit_codes_follow_the_contract() {
         let out = repo.leakgate(&[&["staged"][..], extra].concat());
         assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
         assert!(
-            stderr(&out).contains("--no-config"),
-            "says what to do: {}",
+            stderr(&out).contains(".leakgate.yaml"),
+            "names the file: {}",
             stderr(&out)
         );
     }
