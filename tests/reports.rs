@@ -235,6 +235,33 @@ fn sarif_of_a_clean_scan_and_of_odd_paths_is_valid() {
 }
 
 #[test]
+fn sarif_lists_suppressed_findings_as_suppressed_results() {
+    let repo = staged_repo();
+    repo.stage(
+        "app/allowed.py",
+        format!("A = \"{GH2}\"  # leakgate:allow\n"),
+    );
+    let plain = json(&repo.leakgate(&["staged", "--format", "sarif"]));
+    assert_eq!(plain["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let out = repo.leakgate(&["staged", "--format", "sarif", "--show-suppressed"]);
+    let log = json(&out);
+    assert_eq!(sarif_errors(&log), Vec::<String>::new(), "{log:#}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    let s = &suppressed[0]["suppressions"][0];
+    assert_eq!(s["kind"], "inSource");
+    assert!(s["justification"]
+        .as_str()
+        .unwrap()
+        .contains("leakgate:allow"));
+}
+
+#[test]
 fn the_schema_check_rejects_a_broken_log() {
     let repo = staged_repo();
     let mut log = json(&repo.leakgate(&["staged", "--format", "sarif"]));
