@@ -31,6 +31,11 @@ Exit codes (every command):
   1  findings at or above the blocking severity
   2  the scan could not be done (bad arguments, bad config, git error)
 
+Reports: --format human|json|sarif|gitlab|junit, --output FILE. Secrets are redacted
+(--redact N shows N characters, --show-secrets all of them). `leakgate help COMMAND`
+explains each command, with examples; for a SARIF report that never fails CI:
+  leakgate scan . --format sarif --output leakgate.sarif --exit-zero
+
 Examples:
   leakgate install                 install the pre-commit hook in this repository
   leakgate staged                  check the staged change by hand

@@ -1,10 +1,15 @@
 //! Reports: one module per format. Every format redacts secrets unless the user
 //! asked for them ([`Redaction`]); paths, commit ids and rule ids are always whole.
 
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod redact;
 pub mod sanitize;
+pub mod sarif;
+#[cfg(test)]
+mod testing;
 
 use crate::allow::Suppression;
 use crate::engine::Finding;
@@ -60,6 +65,12 @@ pub enum Format {
     Human,
     /// One JSON document with the findings and a summary.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards (GitHub, Azure DevOps, IDEs).
+    Sarif,
+    /// GitLab's secret-detection report, for merge requests and the security dashboard.
+    Gitlab,
+    /// JUnit XML, for CI systems that only read test reports.
+    Junit,
 }
 
 /// How to render a report.
@@ -96,5 +107,8 @@ pub fn write(
     match format {
         Format::Human => human::write(out, outcome, opts),
         Format::Json => json::write(out, outcome, opts),
+        Format::Sarif => sarif::write(out, outcome, opts),
+        Format::Gitlab => gitlab::write(out, outcome, opts),
+        Format::Junit => junit::write(out, outcome, opts),
     }
 }
