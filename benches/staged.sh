@@ -23,7 +23,7 @@ cd "$corpus"
 one=$(mktemp -d)/index
 cp .git/index "$one"
 GIT_INDEX_FILE=$one git reset -q
-file=$(git ls-files | head -1)
+file=$(git ls-files | sed -n 1p)
 blob=$( (git show "HEAD:$file"; echo "# one more line, nothing secret") | git hash-object -w --stdin)
 GIT_INDEX_FILE=$one git update-index --cacheinfo "100644,$blob,$file"
 
@@ -44,8 +44,8 @@ for c in "$lg staged" "env GIT_INDEX_FILE=$one $lg staged"; do
   tail -1 /tmp/lg-time
 done
 if command -v valgrind >/dev/null; then
-  for c in "$lg staged" "env GIT_INDEX_FILE=$one $lg staged"; do
-    valgrind --tool=callgrind --callgrind-out-file=/tmp/lg-cg.out $c >/dev/null 2>&1 || true
-    echo "instructions: $(callgrind_annotate /tmp/lg-cg.out 2>/dev/null | grep 'PROGRAM TOTALS' | awk '{print $1}'): $c"
+  for idx in "$corpus/.git/index" "$one"; do
+    GIT_INDEX_FILE=$idx valgrind --tool=callgrind --callgrind-out-file=/tmp/lg-cg.out "$lg" staged >/dev/null 2>&1 || true
+    echo "instructions: $(callgrind_annotate /tmp/lg-cg.out 2>/dev/null | grep 'PROGRAM TOTALS' | awk '{print $1}') (index $idx)"
   done
 fi
