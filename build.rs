@@ -63,35 +63,16 @@ fn rule_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The checks a bundled rule must pass; the library repeats them for user rules.
+/// The checks a bundled rule must pass: the shared shape checks, and examples.
 fn check(spec: &RuleSpec) -> Result<(), String> {
-    let kebab = !spec.id.is_empty()
-        && spec
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !kebab {
-        return Err("id must be kebab-case (a-z, 0-9, -)".into());
-    }
-    if spec.pattern.is_none() && spec.path.is_none() {
-        return Err("needs a `pattern`, a `path`, or both".into());
-    }
-    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
-        return Err("needs at least one keyword (or `always: true`)".into());
-    }
-    for pattern in spec
-        .pattern
-        .iter()
-        .chain(spec.path.iter())
-        .chain(spec.exclude.iter())
-        .chain(spec.require.iter())
-    {
-        regex::bytes::RegexBuilder::new(pattern)
+    spec.check_shape(|p| {
+        regex::bytes::RegexBuilder::new(p)
             .unicode(false)
             .size_limit(64 << 20)
             .build()
-            .map_err(|e| format!("pattern does not compile: {e}"))?;
-    }
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
     if spec.examples.is_empty() {
         return Err("needs at least one example".into());
     }

@@ -225,12 +225,7 @@ fn result_properties(f: &Finding, secret: &str) -> Value {
     let mut m = Map::new();
     m.insert("severity".into(), f.rule.severity.as_str().into());
     m.insert("secret".into(), secret.into());
-    if let Some(c) = f.origin.commit() {
-        m.insert("commit".into(), c.id.clone().into());
-        m.insert("author".into(), c.author.clone().into());
-        m.insert("email".into(), c.email.clone().into());
-        m.insert("date".into(), super::human::date(c.time).into());
-    }
+    super::json::commit_fields(&mut m, f);
     Value::Object(m)
 }
 

@@ -169,29 +169,12 @@ pub fn parse_specs(text: &str) -> Result<Vec<RuleSpec>> {
 
 /// The checks every rule must pass to be loaded.
 pub fn check_spec(spec: &RuleSpec) -> Result<()> {
-    let kebab = !spec.id.is_empty()
-        && spec
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !kebab {
-        bail!("id must be kebab-case (a-z, 0-9, -)");
-    }
-    if spec.pattern.is_none() && spec.path.is_none() {
-        bail!("needs a `pattern`, a `path`, or both");
-    }
-    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
-        bail!("needs at least one keyword (or `always: true`)");
-    }
-    for pattern in spec
-        .pattern
-        .iter()
-        .chain(spec.path.iter())
-        .chain(spec.exclude.iter())
-        .chain(spec.require.iter())
-    {
-        crate::engine::compile(pattern).context("pattern does not compile")?;
-    }
+    spec.check_shape(|p| {
+        crate::engine::compile(p)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .map_err(anyhow::Error::msg)?;
     if let Some(name) = &spec.validate {
         if crate::engine::validate::lookup(name).is_none() {
             bail!(

@@ -116,3 +116,31 @@ pub struct RuleSpec {
     #[serde(default)]
     pub references: Vec<String>,
 }
+
+impl RuleSpec {
+    /// The checks every rule must pass, bundled or not: a kebab-case id, something
+    /// to match, a keyword for the prefilter, and patterns that `compile` accepts.
+    /// Shared by the build script and the library, so both judge rules alike.
+    pub fn check_shape(&self, compile: impl Fn(&str) -> Result<(), String>) -> Result<(), String> {
+        let kebab = !self.id.is_empty()
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !kebab {
+            return Err("id must be kebab-case (a-z, 0-9, -)".into());
+        }
+        if self.pattern.is_none() && self.path.is_none() {
+            return Err("needs a `pattern`, a `path`, or both".into());
+        }
+        if self.pattern.is_some() && self.keywords.is_empty() && self.path.is_none() && !self.always
+        {
+            return Err("needs at least one keyword (or `always: true`)".into());
+        }
+        let patterns = [&self.pattern, &self.path, &self.exclude, &self.require];
+        for pattern in patterns.into_iter().flatten() {
+            compile(pattern).map_err(|e| format!("pattern does not compile: {e}"))?;
+        }
+        Ok(())
+    }
+}
