@@ -1,0 +1,94 @@
+//! `leakgate config check`'s report: the effective rule set and what the config
+//! changed, so a reviewer sees what a config does without reading every rule.
+
+use super::Loaded;
+use crate::rules::{self, Rule};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A plain-text summary of a loaded config and the rules it produces.
+pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
+    let c = &loaded.config;
+    let mut out = String::new();
+    let source = match &loaded.path {
+        Some(p) => format!("config {} is valid", p.display()),
+        None => "no config file: bundled rules and defaults".to_string(),
+    };
+    let _ = writeln!(out, "{source}");
+    let custom = rules.iter().filter(|r| r.family == "custom").count();
+    let _ = writeln!(
+        out,
+        "rules: {} active ({} bundled, {custom} custom){}",
+        rules.len(),
+        rules.len() - custom,
+        if c.bundled_rules == Some(false) {
+            "; bundled rules replaced (bundled_rules: false)"
+        } else {
+            ""
+        }
+    );
+    let mut families: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rules {
+        *families.entry(r.family.as_str()).or_default() += 1;
+    }
+    let fam: Vec<String> = families.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    let _ = writeln!(out, "  by family: {}", fam.join(", "));
+    list(&mut out, "disabled", c.disable.iter().map(|d| d.0.clone()));
+    let bundled: BTreeMap<String, Rule> = rules::bundled()
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let changed = c.severity.iter().map(|(id, sev)| match bundled.get(&id.0) {
+        Some(r) if r.severity != *sev => {
+            format!("{} {} -> {}", id.0, r.severity.as_str(), sev.as_str())
+        }
+        _ => format!("{} -> {}", id.0, sev.as_str()),
+    });
+    list(&mut out, "severity changed", changed);
+    list(
+        &mut out,
+        "custom",
+        c.rules
+            .iter()
+            .map(|r| format!("{} ({})", r.0.id, r.0.severity.as_str())),
+    );
+    let _ = writeln!(out, "fail_on: {}", loaded.fail_on().as_str());
+    let markers = if loaded.no_peer_markers || c.peer_markers == Some(false) {
+        "leakgate:allow only"
+    } else {
+        "leakgate:allow and peer markers"
+    };
+    let _ = writeln!(out, "inline markers: {markers}");
+    allowlists(&mut out, loaded);
+    match &loaded.baseline {
+        Some((p, b)) => {
+            let _ = writeln!(out, "baseline: {} ({} entries)", p.display(), b.len());
+        }
+        None => {
+            let _ = writeln!(out, "baseline: none");
+        }
+    }
+    out
+}
+
+fn list(out: &mut String, label: &str, items: impl Iterator<Item = String>) {
+    let items: Vec<String> = items.collect();
+    if !items.is_empty() {
+        let _ = writeln!(out, "  {label}: {}", items.join(", "));
+    }
+}
+
+fn allowlists(out: &mut String, loaded: &Loaded) {
+    let a = &loaded.config.allow;
+    let _ = writeln!(
+        out,
+        "allowlists: {} paths, {} values, {} regexes, {} stopwords for every rule",
+        a.paths.len(),
+        a.values.len(),
+        a.regexes.len(),
+        a.stopwords.len()
+    );
+    for (id, e) in &a.per_rule {
+        let _ = writeln!(out, "  {}: {} entries", id.0, e.len());
+    }
+}
