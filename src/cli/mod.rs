@@ -1,7 +1,11 @@
 //! The command line: argument definitions and one module per command. Commands
 //! return an exit [`Status`]; `main` prints errors and maps them to exit code 2.
 
+mod audit;
+mod baseline;
 mod common;
+mod config;
+mod init;
 mod install;
 mod scan;
 mod staged;
@@ -50,6 +54,9 @@ enum Command {
     Staged(staged::Args),
     Scan(scan::Args),
     Install(install::Args),
+    Baseline(baseline::Args),
+    Config(config::Args),
+    Init(init::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -62,5 +69,8 @@ pub fn run() -> anyhow::Result<Status> {
         ),
         Command::Scan(args) => scan::run(args),
         Command::Install(args) => install::run(args),
+        Command::Baseline(args) => baseline::run(args),
+        Command::Config(args) => config::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
