@@ -46,11 +46,16 @@ pub fn run(args: Args) -> Result<Status> {
         entry.note = args.note.clone().or(entry.note.take());
         let (rule, path) = (entry.rule.clone(), entry.path.clone());
         base.save(&file)?;
-        eprintln!("leakgate: {rule} in {path} ({full}) marked {}", verdict.as_str());
+        eprintln!(
+            "leakgate: {rule} in {path} ({full}) marked {}",
+            verdict.as_str()
+        );
         return Ok(Status::Clean);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("not a terminal: judge one entry with --fingerprint FP --verdict VERDICT [--note TEXT]");
+        bail!(
+            "not a terminal: judge one entry with --fingerprint FP --verdict VERDICT [--note TEXT]"
+        );
     }
     let mut with_base = loaded;
     with_base.baseline = Some((file.clone(), Arc::new(base.clone())));
@@ -61,7 +66,14 @@ pub fn run(args: Args) -> Result<Status> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stderr();
-    let judged = prompt_all(&mut base, &shown, args.all, &mut input, &mut out, &mut |b| b.save(&file))?;
+    let judged = prompt_all(
+        &mut base,
+        &shown,
+        args.all,
+        &mut input,
+        &mut out,
+        &mut |b| b.save(&file),
+    )?;
     eprintln!("leakgate: recorded {judged} verdicts in {}", file.display());
     Ok(Status::Clean)
 }
@@ -85,7 +97,10 @@ fn resolve(base: &Baseline, fp: &str) -> Result<String> {
 }
 
 /// Where each baselined secret is now, as `path:line: text` with the secret redacted.
-fn locations(suppressed: &[(Finding, crate::allow::Suppression)], allow: &Allow) -> HashMap<String, String> {
+fn locations(
+    suppressed: &[(Finding, crate::allow::Suppression)],
+    allow: &Allow,
+) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for (f, _) in suppressed {
         let (s0, s1) = f.secret_span;
@@ -96,7 +111,8 @@ fn locations(suppressed: &[(Finding, crate::allow::Suppression)], allow: &Allow)
             String::from_utf8_lossy(&f.line_text[s1..])
         );
         let (path, fp) = allow.key(f);
-        out.entry(fp).or_insert_with(|| format!("{}:{}: {}", clean(&path), f.line, clean(line.trim())));
+        out.entry(fp)
+            .or_insert_with(|| format!("{}:{}: {}", clean(&path), f.line, clean(line.trim())));
     }
     out
 }
@@ -120,12 +136,30 @@ pub fn prompt_all(
     let mut judged = 0;
     for (i, fp) in todo.iter().enumerate() {
         let e = base.get(fp).expect("listed").clone();
-        writeln!(out, "[{}/{}] {} in {} ({fp}, {})", i + 1, todo.len(), e.rule, clean(&e.path), verdict_name(e.verdict))?;
+        writeln!(
+            out,
+            "[{}/{}] {} in {} ({fp}, {})",
+            i + 1,
+            todo.len(),
+            e.rule,
+            clean(&e.path),
+            verdict_name(e.verdict)
+        )?;
         match shown.get(fp) {
             Some(at) => writeln!(out, "  {at}")?,
-            None => writeln!(out, "  (not found in the current scan: `leakgate baseline prune` removes it)")?,
+            None => writeln!(
+                out,
+                "  (not found in the current scan: `leakgate baseline prune` removes it)"
+            )?,
         }
-        let Some(answer) = ask(input, out, "verdict? [f]alse-positive [r]evoked [a]ccepted [s]kip [q]uit: ")? else { break };
+        let Some(answer) = ask(
+            input,
+            out,
+            "verdict? [f]alse-positive [r]evoked [a]ccepted [s]kip [q]uit: ",
+        )?
+        else {
+            break;
+        };
         let verdict = match answer.as_str() {
             "f" => Verdict::FalsePositive,
             "r" => Verdict::Revoked,
@@ -150,7 +184,11 @@ fn ask(input: &mut dyn BufRead, out: &mut dyn Write, prompt: &str) -> Result<Opt
     write!(out, "{prompt}")?;
     out.flush()?;
     let mut line = String::new();
-    if input.read_line(&mut line).context("cannot read the answer")? == 0 {
+    if input
+        .read_line(&mut line)
+        .context("cannot read the answer")?
+        == 0
+    {
         return Ok(None);
     }
     Ok(Some(line.trim().to_string()))
@@ -199,7 +237,15 @@ mod tests {
         b.get_mut(FP1).unwrap().verdict = Some(Verdict::Revoked);
         let mut out = Vec::new();
         let mut input = std::io::Cursor::new("q\n");
-        prompt_all(&mut b, &HashMap::new(), false, &mut input, &mut out, &mut |_| Ok(())).unwrap();
+        prompt_all(
+            &mut b,
+            &HashMap::new(),
+            false,
+            &mut input,
+            &mut out,
+            &mut |_| Ok(()),
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("[1/1] r in b.py"), "{text}");
     }

@@ -27,9 +27,11 @@ use std::sync::Mutex;
 /// scan` then report only findings that are not in it. A secret that appears at a
 /// new path is a new finding.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  leakgate baseline create\n  leakgate baseline update\n  \
+#[command(
+    after_help = "Examples:\n  leakgate baseline create\n  leakgate baseline update\n  \
 leakgate baseline prune\n  leakgate baseline audit\n  \
-leakgate baseline audit --fingerprint 3f9c0a12 --verdict false-positive --note \"test fixture\"")]
+leakgate baseline audit --fingerprint 3f9c0a12 --verdict false-positive --note \"test fixture\""
+)]
 pub struct Args {
     #[command(subcommand)]
     action: Action,
@@ -182,7 +184,9 @@ fn load_existing(file: &Path) -> Result<Baseline> {
 fn update(args: ScanArgs) -> Result<Status> {
     let (loaded, file) = setup(&args.config)?;
     let mut base = load_existing(&file)?;
-    let from = args.from.map_or_else(|| Scope::parse_name(&base.from), Ok)?;
+    let from = args
+        .from
+        .map_or_else(|| Scope::parse_name(&base.from), Ok)?;
     let allow = loaded.allow();
     let outcome = scan(from, &loaded, &allow, args.config.max_file_size)?;
     let added = base.record(&outcome, |f| allow.key(f));
@@ -198,7 +202,9 @@ fn update(args: ScanArgs) -> Result<Status> {
 fn prune(args: ScanArgs) -> Result<Status> {
     let (loaded, file) = setup(&args.config)?;
     let mut base = load_existing(&file)?;
-    let from = args.from.map_or_else(|| Scope::parse_name(&base.from), Ok)?;
+    let from = args
+        .from
+        .map_or_else(|| Scope::parse_name(&base.from), Ok)?;
     let allow = loaded.allow();
     let outcome = scan(from, &loaded, &allow, args.config.max_file_size)?;
     let present: HashSet<String> = outcome

@@ -16,7 +16,9 @@ enum Action {
     /// Check .leakgate.yaml (or --config FILE) and print the effective rule set:
     /// counts per family, disabled, changed and custom rules, allowlists, baseline.
     /// Exits 2 with the file, line and key of the first problem.
-    #[command(after_help = "Examples:\n  leakgate config check\n  leakgate config check --config ci/leakgate.yaml\n  leakgate config check --rules")]
+    #[command(
+        after_help = "Examples:\n  leakgate config check\n  leakgate config check --config ci/leakgate.yaml\n  leakgate config check --rules"
+    )]
     Check(CheckArgs),
 }
 

@@ -16,7 +16,10 @@ pub struct Args {}
 /// Runs the command.
 pub fn run(_args: Args) -> Result<Status> {
     let path = super::baseline::root()?.join(FILE_NAME);
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
     let mut file = match file {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             bail!("{} exists; leakgate init never overwrites it (check it with `leakgate config check`)", path.display())
