@@ -23,7 +23,7 @@
 use crate::engine::Finding;
 use crate::report::Outcome;
 use anyhow::{bail, Context, Result};
-use serde::de::{MapAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -106,27 +106,15 @@ impl Baseline {
 
     /// Parses a baseline document.
     pub fn parse(text: &str) -> Result<Baseline> {
-        let Pairs(pairs) = serde_json::from_str(text)?;
-        let mut base = Baseline::default();
-        let mut version = None;
-        for (key, value) in pairs {
-            match key.as_str() {
-                "leakgate_baseline" => version = value.as_u64(),
-                "from" => base.from = value.as_str().unwrap_or_default().to_string(),
-                fp if is_fingerprint(fp) => {
-                    let entry: Entry =
-                        serde_json::from_value(value).with_context(|| format!("entry {fp}"))?;
-                    base.merge(fp.to_string(), entry);
-                }
-                other => bail!(
-                    "unexpected key `{other}` (entries are keyed by a 32-digit hex fingerprint)"
-                ),
-            }
-        }
-        if version != Some(VERSION) {
+        let doc: Document = serde_json::from_str(text)?;
+        if doc.version != Some(VERSION) {
             bail!(
                 "not a leakgate baseline (its first key must be \"leakgate_baseline\": {VERSION})"
             );
+        }
+        let mut base = Baseline::new(&doc.from);
+        for (fp, entry) in doc.entries {
+            base.merge(fp, entry);
         }
         Ok(base)
     }
@@ -249,24 +237,46 @@ fn is_fingerprint(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// A JSON object's members in file order, duplicates kept (serde_json's own maps
-/// would silently keep the last).
-struct Pairs(Vec<(String, serde_json::Value)>);
+/// The file as read: the header keys, then every entry in file order, duplicates
+/// kept (a map would silently keep the last of two lines for one fingerprint).
+struct Document {
+    version: Option<u64>,
+    from: String,
+    entries: Vec<(String, Entry)>,
+}
 
-impl<'de> Deserialize<'de> for Pairs {
+impl<'de> Deserialize<'de> for Document {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Pairs;
+            type Value = Document;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
-                let mut v = Vec::new();
-                while let Some(pair) = map.next_entry()? {
-                    v.push(pair);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+                let mut doc = Document {
+                    version: None,
+                    from: String::new(),
+                    entries: Vec::new(),
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "leakgate_baseline" => doc.version = Some(map.next_value()?),
+                        "from" => doc.from = map.next_value()?,
+                        fp if is_fingerprint(fp) => {
+                            let entry = map.next_value::<Entry>().map_err(|e| {
+                                de::Error::custom(format!("entry {fp}: {e}"))
+                            })?;
+                            doc.entries.push((key, entry));
+                        }
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "unexpected key `{other}` (entries are keyed by a 32-digit hex fingerprint)"
+                            )))
+                        }
+                    }
                 }
-                Ok(Pairs(v))
+                Ok(doc)
             }
         }
         d.deserialize_map(V)
