@@ -19,8 +19,9 @@ hist=${HIST:-/tmp/lg-hist}
 mkdir -p "$work"
 [[ -d $tree ]] || python3 "$corpus" tree "$tree" --mb 50
 
-# A test-only rule that fires often on real code (hex constants), so the filters
-# see thousands of findings, not the handful of planted secrets.
+# Test-only rules that fire often on real code (hex constants, long identifiers
+# after `=`), so the filters see thousands of findings (about 14,000 in the 50 MB
+# tree), not the handful of planted secrets.
 cat >"$work/plain.yaml" <<'YAML'
 rules:
   - id: bench-hex
@@ -28,6 +29,11 @@ rules:
     severity: low
     keywords: [0x]
     pattern: '\b0x([0-9a-fA-F]{8,16})\b'
+  - id: bench-word
+    name: Long identifier after an equals sign (benchmark only)
+    severity: low
+    keywords: ['=']
+    pattern: '= ?([A-Za-z][A-Za-z0-9_]{11,40})\b'
 YAML
 
 # The same rule plus 200 allowlist patterns that match nothing in the corpus.
