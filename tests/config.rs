@@ -155,8 +155,8 @@ fn config_check_summarises_the_effective_rule_set() {
         "1 custom)",
         "custom 1",
         "disabled: github-classic-pat",
-        "severity changed: acme-key -> low",
-        "custom: acme-key (high)",
+        "severity changed: acme-key high -> low",
+        "custom: acme-key (low)",
         "allowlists: 1 paths, 0 values, 0 regexes, 1 stopwords",
         "acme-key: 1 entries",
         "baseline: none",
@@ -199,4 +199,23 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     repo.install();
     std::fs::write(repo.path().join(".leakgate.yaml"), &written).unwrap();
     blocked(&repo, "t.py", &format!("t = \"{GH1}\"\n"));
+}
+
+#[test]
+fn the_readme_example_config_is_valid() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```yaml\nfail_on: medium")
+        .expect("the README has the example");
+    let block = &readme[start + "```yaml\n".len()..];
+    let block = &block[..block.find("```").unwrap()];
+    let repo = Repo::new();
+    repo.write("example.yaml", block);
+    let out = repo.leakgate(&["config", "check", "--config", "example.yaml"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(
+        stdout(&out).contains("custom: acme-api-key (critical)"),
+        "{}",
+        stdout(&out)
+    );
 }

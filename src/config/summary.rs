@@ -34,24 +34,24 @@ pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
     let fam: Vec<String> = families.iter().map(|(f, n)| format!("{f} {n}")).collect();
     let _ = writeln!(out, "  by family: {}", fam.join(", "));
     list(&mut out, "disabled", c.disable.iter().map(|d| d.0.clone()));
-    let bundled: BTreeMap<String, Rule> = rules::bundled()
+    let mut declared: BTreeMap<String, rules::Severity> = rules::bundled()
         .into_iter()
-        .map(|r| (r.id.clone(), r))
+        .map(|r| (r.id, r.severity))
         .collect();
-    let changed = c.severity.iter().map(|(id, sev)| match bundled.get(&id.0) {
-        Some(r) if r.severity != *sev => {
-            format!("{} {} -> {}", id.0, r.severity.as_str(), sev.as_str())
-        }
-        _ => format!("{} -> {}", id.0, sev.as_str()),
-    });
+    declared.extend(c.rules.iter().map(|r| (r.0.id.clone(), r.0.severity)));
+    let changed = c
+        .severity
+        .iter()
+        .map(|(id, sev)| match declared.get(&id.0) {
+            Some(old) if old != sev => format!("{} {} -> {}", id.0, old.as_str(), sev.as_str()),
+            _ => format!("{} {} (unchanged)", id.0, sev.as_str()),
+        });
     list(&mut out, "severity changed", changed);
-    list(
-        &mut out,
-        "custom",
-        c.rules
-            .iter()
-            .map(|r| format!("{} ({})", r.0.id, r.0.severity.as_str())),
-    );
+    let custom = rules
+        .iter()
+        .filter(|r| r.family == "custom")
+        .map(|r| format!("{} ({})", r.id, r.severity.as_str()));
+    list(&mut out, "custom", custom);
     let _ = writeln!(out, "fail_on: {}", loaded.fail_on().as_str());
     let markers = if loaded.no_peer_markers || c.peer_markers == Some(false) {
         "leakgate:allow only"
