@@ -285,3 +285,55 @@ fn a_broken_baseline_blocks_the_hook_with_a_clear_error() {
     assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
     assert_eq!(repo.commit_count(), 1);
 }
+
+#[test]
+fn audit_on_a_terminal_prompts_per_entry_and_shows_the_redacted_line() {
+    let repo = legacy_repo();
+    repo.write("lib/b.py", format!("K = \"{GH3}\"\n"));
+    ok(&repo.leakgate(&["baseline", "create"]));
+    // `script` runs the audit on a pseudo-terminal and types the answers.
+    let cmd = format!("{} baseline audit", leakgate_bin().display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"r\nrotated in 2025\ns\n")?;
+            child.wait_with_output()
+        })
+        .expect("script (util-linux) runs");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("[1/2] github-classic-pat in app/config.py"),
+        "{text}"
+    );
+    assert!(
+        text.contains("app/config.py:2: TOKEN = \"ghp_****"),
+        "{text}"
+    );
+    assert!(!text.contains(GH1), "{text}");
+    assert!(
+        text.contains("[2/2] github-classic-pat in lib/b.py"),
+        "{text}"
+    );
+    let base = read_baseline(&repo);
+    assert!(
+        base.contains(
+            "\"path\":\"app/config.py\",\"verdict\":\"revoked\",\"note\":\"rotated in 2025\""
+        ),
+        "{base}"
+    );
+    assert!(
+        base.contains("\"path\":\"lib/b.py\"}"),
+        "skipped stays unreviewed: {base}"
+    );
+}
