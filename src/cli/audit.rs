@@ -8,12 +8,14 @@ use super::baseline::{self, verdict_name, Scope};
 use super::common::{ConfigArgs, Status};
 use crate::allow::baseline::{Baseline, Verdict};
 use crate::allow::Allow;
+use crate::config::Loaded;
 use crate::engine::Finding;
 use crate::report::sanitize::clean;
 use crate::report::Redaction;
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Options of `baseline audit`.
@@ -23,10 +25,10 @@ pub struct Args {
     #[arg(long, value_name = "FP", requires = "verdict")]
     fingerprint: Option<String>,
     /// The verdict to record for --fingerprint.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, requires = "fingerprint")]
     verdict: Option<Verdict>,
     /// A note to record with the verdict (who checked, why).
-    #[arg(long)]
+    #[arg(long, requires = "fingerprint")]
     note: Option<String>,
     /// Prompt for reviewed entries too, not only unreviewed ones.
     #[arg(long)]
@@ -44,12 +46,14 @@ pub fn run(args: Args) -> Result<Status> {
         let entry = base.get_mut(&full).expect("resolved");
         entry.verdict = Some(verdict);
         entry.note = args.note.clone().or(entry.note.take());
-        let (rule, path) = (entry.rule.clone(), entry.path.clone());
-        base.save(&file)?;
-        eprintln!(
-            "leakgate: {rule} in {path} ({full}) marked {}",
+        let said = format!(
+            "{} in {} ({full}) marked {}",
+            entry.rule,
+            entry.path,
             verdict.as_str()
         );
+        base.save(&file)?;
+        eprintln!("leakgate: {said}");
         return Ok(Status::Clean);
     }
     if !std::io::stdin().is_terminal() {
@@ -57,25 +61,27 @@ pub fn run(args: Args) -> Result<Status> {
             "not a terminal: judge one entry with --fingerprint FP --verdict VERDICT [--note TEXT]"
         );
     }
-    let mut with_base = loaded;
-    with_base.baseline = Some((file.clone(), Arc::new(base.clone())));
-    let allow = with_base.allow();
-    let from = Scope::parse_name(&base.from)?;
-    let outcome = baseline::scan(from, &with_base, &allow, args.config.max_file_size)?;
-    let shown = locations(&outcome.suppressed, &allow);
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
+    let shown = current_locations(loaded, &file, &base, args.config.max_file_size)?;
+    let mut input = std::io::stdin().lock();
     let mut out = std::io::stderr();
-    let judged = prompt_all(
-        &mut base,
-        &shown,
-        args.all,
-        &mut input,
-        &mut out,
-        &mut |b| b.save(&file),
-    )?;
+    let mut save = |b: &Baseline| b.save(&file);
+    let judged = prompt_all(&mut base, &shown, args.all, &mut input, &mut out, &mut save)?;
     eprintln!("leakgate: recorded {judged} verdicts in {}", file.display());
     Ok(Status::Clean)
+}
+
+/// Scans what the baseline was made from, to show where each entry's secret is now.
+fn current_locations(
+    mut loaded: Loaded,
+    file: &Path,
+    base: &Baseline,
+    max_size: u64,
+) -> Result<HashMap<String, String>> {
+    loaded.baseline = Some((file.to_path_buf(), Arc::new(base.clone())));
+    let allow = loaded.allow();
+    let from = Scope::parse_name(&base.from)?;
+    let outcome = baseline::scan(from, &loaded, &allow, max_size)?;
+    Ok(locations(&outcome.suppressed, &allow))
 }
 
 /// The full fingerprint an argument names.
@@ -152,31 +158,39 @@ pub fn prompt_all(
                 "  (not found in the current scan: `leakgate baseline prune` removes it)"
             )?,
         }
-        let Some(answer) = ask(
-            input,
-            out,
-            "verdict? [f]alse-positive [r]evoked [a]ccepted [s]kip [q]uit: ",
-        )?
-        else {
-            break;
-        };
-        let verdict = match answer.as_str() {
-            "f" => Verdict::FalsePositive,
-            "r" => Verdict::Revoked,
-            "a" => Verdict::Accepted,
-            "q" => break,
-            _ => continue,
-        };
-        let note = ask(input, out, "note (enter to skip): ")?.filter(|n| !n.is_empty());
-        let entry = base.get_mut(fp).expect("listed");
-        entry.verdict = Some(verdict);
-        if note.is_some() {
-            entry.note = note;
+        match ask_verdict(input, out)? {
+            Answer::Quit => break,
+            Answer::Skip => continue,
+            Answer::Verdict(verdict, note) => {
+                let entry = base.get_mut(fp).expect("listed");
+                entry.verdict = Some(verdict);
+                entry.note = note.or(entry.note.take());
+                save(base)?;
+                judged += 1;
+            }
         }
-        save(base)?;
-        judged += 1;
     }
     Ok(judged)
+}
+
+enum Answer {
+    Verdict(Verdict, Option<String>),
+    Skip,
+    Quit,
+}
+
+/// Asks for a verdict, then a note; end of input quits.
+fn ask_verdict(input: &mut dyn BufRead, out: &mut dyn Write) -> Result<Answer> {
+    let prompt = "verdict? [f]alse-positive [r]evoked [a]ccepted [s]kip [q]uit: ";
+    let verdict = match ask(input, out, prompt)?.as_deref() {
+        None | Some("q") => return Ok(Answer::Quit),
+        Some("f") => Verdict::FalsePositive,
+        Some("r") => Verdict::Revoked,
+        Some("a") => Verdict::Accepted,
+        Some(_) => return Ok(Answer::Skip),
+    };
+    let note = ask(input, out, "note (enter to skip): ")?.filter(|n| !n.is_empty());
+    Ok(Answer::Verdict(verdict, note))
 }
 
 /// Prints a prompt and reads one trimmed line; `None` at end of input.

@@ -8,24 +8,43 @@ use std::fmt::Write as _;
 
 /// A plain-text summary of a loaded config and the rules it produces.
 pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
-    let c = &loaded.config;
     let mut out = String::new();
     let source = match &loaded.path {
         Some(p) => format!("config {} is valid", p.display()),
         None => "no config file: bundled rules and defaults".to_string(),
     };
     let _ = writeln!(out, "{source}");
-    let custom = rules.iter().filter(|r| r.family == "custom").count();
+    rule_set(&mut out, loaded, rules);
+    let _ = writeln!(out, "fail_on: {}", loaded.fail_on().as_str());
+    let markers = if loaded.no_peer_markers || loaded.config.peer_markers == Some(false) {
+        "leakgate:allow only"
+    } else {
+        "leakgate:allow and peer markers"
+    };
+    let _ = writeln!(out, "inline markers: {markers}");
+    allowlists(&mut out, loaded);
+    let _ = match &loaded.baseline {
+        Some((p, b)) => writeln!(out, "baseline: {} ({} entries)", p.display(), b.len()),
+        None => writeln!(out, "baseline: none"),
+    };
+    out
+}
+
+/// Counts per family, then what the config disabled, changed and added.
+fn rule_set(out: &mut String, loaded: &Loaded, rules: &[Rule]) {
+    let c = &loaded.config;
+    let custom = rules.iter().filter(|r| r.family == "custom");
+    let replaced = if c.bundled_rules == Some(false) {
+        "; bundled rules replaced (bundled_rules: false)"
+    } else {
+        ""
+    };
+    let n_custom = custom.clone().count();
     let _ = writeln!(
         out,
-        "rules: {} active ({} bundled, {custom} custom){}",
+        "rules: {} active ({} bundled, {n_custom} custom){replaced}",
         rules.len(),
-        rules.len() - custom,
-        if c.bundled_rules == Some(false) {
-            "; bundled rules replaced (bundled_rules: false)"
-        } else {
-            ""
-        }
+        rules.len() - n_custom,
     );
     let mut families: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rules {
@@ -33,42 +52,34 @@ pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
     }
     let fam: Vec<String> = families.iter().map(|(f, n)| format!("{f} {n}")).collect();
     let _ = writeln!(out, "  by family: {}", fam.join(", "));
-    list(&mut out, "disabled", c.disable.iter().map(|d| d.0.clone()));
+    list(out, "disabled", c.disable.iter().map(|d| d.0.clone()));
+    list(
+        out,
+        "severity changed",
+        severity_changes(loaded).into_iter(),
+    );
+    list(
+        out,
+        "custom",
+        custom.map(|r| format!("{} ({})", r.id, r.severity.as_str())),
+    );
+}
+
+/// `id old -> new` for each severity the config sets.
+fn severity_changes(loaded: &Loaded) -> Vec<String> {
+    let c = &loaded.config;
     let mut declared: BTreeMap<String, rules::Severity> = rules::bundled()
         .into_iter()
         .map(|r| (r.id, r.severity))
         .collect();
     declared.extend(c.rules.iter().map(|r| (r.0.id.clone(), r.0.severity)));
-    let changed = c
-        .severity
+    c.severity
         .iter()
         .map(|(id, sev)| match declared.get(&id.0) {
             Some(old) if old != sev => format!("{} {} -> {}", id.0, old.as_str(), sev.as_str()),
             _ => format!("{} {} (unchanged)", id.0, sev.as_str()),
-        });
-    list(&mut out, "severity changed", changed);
-    let custom = rules
-        .iter()
-        .filter(|r| r.family == "custom")
-        .map(|r| format!("{} ({})", r.id, r.severity.as_str()));
-    list(&mut out, "custom", custom);
-    let _ = writeln!(out, "fail_on: {}", loaded.fail_on().as_str());
-    let markers = if loaded.no_peer_markers || c.peer_markers == Some(false) {
-        "leakgate:allow only"
-    } else {
-        "leakgate:allow and peer markers"
-    };
-    let _ = writeln!(out, "inline markers: {markers}");
-    allowlists(&mut out, loaded);
-    match &loaded.baseline {
-        Some((p, b)) => {
-            let _ = writeln!(out, "baseline: {} ({} entries)", p.display(), b.len());
-        }
-        None => {
-            let _ = writeln!(out, "baseline: none");
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 fn list(out: &mut String, label: &str, items: impl Iterator<Item = String>) {
