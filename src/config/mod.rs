@@ -175,22 +175,25 @@ pub fn read(path: &Path) -> Result<Config> {
 /// Parses config text. The error starts with `:LINE:COLUMN: ` when the parser
 /// knows where, then the key path and what is wrong.
 pub fn parse(text: &str) -> std::result::Result<Config, String> {
-    let value: serde_yaml::Value = serde_yaml::from_str(text).unwrap_or_default();
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| locate(&e))?;
     if value.is_null() {
         return Ok(Config::default());
     }
     let known = known_ids(&value);
-    checked::with_known(known, || serde_yaml::from_str::<Config>(text)).map_err(|e| {
-        let msg = e.to_string();
-        let msg = match msg.rfind(" at line ") {
-            Some(i) if e.location().is_some() => msg[..i].to_string(),
-            _ => msg,
-        };
-        match e.location() {
-            Some(l) => format!(":{}:{}: {msg}", l.line(), l.column()),
-            None => format!(": {msg}"),
-        }
-    })
+    checked::with_known(known, || serde_yaml::from_str::<Config>(text)).map_err(|e| locate(&e))
+}
+
+/// `:LINE:COLUMN: key.path: what` from a parser error.
+fn locate(e: &serde_yaml::Error) -> String {
+    let msg = e.to_string();
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if e.location().is_some() => msg[..i].to_string(),
+        _ => msg,
+    };
+    match e.location() {
+        Some(l) => format!(":{}:{}: {msg}", l.line(), l.column()),
+        None => format!(": {msg}"),
+    }
 }
 
 /// The rule ids a config may name: bundled ones, and the ids of its own rules (read

@@ -107,6 +107,14 @@ fn the_starter_config_is_valid_and_changes_nothing() {
 }
 
 #[test]
+fn yaml_syntax_errors_are_errors_with_a_line() {
+    let e = err("fail_on: low\nallow:\n  paths: [a, b\n");
+    assert!(e.starts_with(":4:1: "), "{e}");
+    let e = err("- just\n- a list\n");
+    assert!(e.contains("invalid type: sequence"), "{e}");
+}
+
+#[test]
 fn an_empty_file_is_the_defaults() {
     assert!(parse("").is_ok());
     assert!(parse("# only a comment\n").is_ok());
