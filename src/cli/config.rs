@@ -4,8 +4,14 @@ use super::common::{ConfigArgs, Status};
 use crate::config::summary;
 use anyhow::{bail, Result};
 
-/// Validate the configuration and show what it does.
+/// Validate the configuration and show the rule set it produces.
+///
+/// `.leakgate.yaml` is found at the repository root (or given with --config).
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  leakgate config check\n  leakgate config check --rules\n  \
+leakgate config check --config ci/leakgate.yaml"
+)]
 pub struct Args {
     #[command(subcommand)]
     action: Action,

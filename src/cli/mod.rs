@@ -51,26 +51,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Staged(staged::Args),
-    Scan(scan::Args),
-    Install(install::Args),
     Baseline(baseline::Args),
     Config(config::Args),
     Init(init::Args),
+    Staged(staged::Args),
+    Scan(scan::Args),
+    Install(install::Args),
 }
 
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<Status> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Baseline(args) => baseline::run(args),
+        Command::Config(args) => config::run(args),
+        Command::Init(args) => init::run(args),
         Command::Staged(args) => staged::run(args).context(
             "cannot check the staged change, so the commit is blocked (fix the cause below, \
              or bypass the check deliberately with `git commit --no-verify`)",
         ),
         Command::Scan(args) => scan::run(args),
         Command::Install(args) => install::run(args),
-        Command::Baseline(args) => baseline::run(args),
-        Command::Config(args) => config::run(args),
-        Command::Init(args) => init::run(args),
     }
 }
