@@ -3,9 +3,10 @@
 
 mod audit;
 mod baseline;
-mod common;
 mod config;
 mod init;
+
+mod common;
 mod install;
 mod scan;
 mod staged;
