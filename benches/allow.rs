@@ -7,7 +7,8 @@
 //! Run: `cargo bench --bench allow`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use leakgate::allow::{baseline::Baseline, list::AllowList, Allow};
+use leakgate::allow::baseline::{Baseline, BaselineFile};
+use leakgate::allow::{list::AllowList, Allow};
 use leakgate::engine::{Finding, Scanner};
 use leakgate::rules::{Rule, RuleSpec};
 use leakgate::source::{Chunk, Location, Origin};
@@ -90,7 +91,10 @@ fn config_text(rng: &mut Rng) -> String {
 fn loaded_allow(base: &str, config: &str) -> Allow {
     let config = leakgate::config::parse(config).unwrap();
     Allow {
-        baseline: Some(Arc::new(Baseline::parse(base).unwrap())),
+        baseline: Some(Arc::new(BaselineFile::from_baseline(
+            std::path::Path::new("bench.json"),
+            Baseline::parse(base).unwrap(),
+        ))),
         list: Arc::new(AllowList::new(&config.allow)),
         ..Allow::default()
     }

@@ -43,18 +43,20 @@ fn adopting_leakgate_takes_one_command_and_later_commits_report_only_new_secrets
     repo.git(&["add", BASELINE]);
     ok(&repo.commit("accept the existing findings"));
 
-    // Moving the old secret to another line re-adds it: the baseline still holds.
-    repo.stage(
-        "app/config.py",
-        format!("A = 1\nB = 2\nC = 3\nTOKEN = \"{GH1}\"\n"),
+    // The old secret moved to another, rewritten line: the baseline still holds.
+    let moved = format!("A = 1\nB = 2\nC = 3\nGITHUB_TOKEN = \"{GH1}\"  # moved\n");
+    repo.stage("app/config.py", &moved);
+    let staged = repo.leakgate(&["staged", "--show-suppressed"]);
+    let judged = stdout(&staged);
+    assert!(
+        judged.contains("app/config.py:4:"),
+        "the line is judged: {judged}"
     );
+    assert!(judged.contains("suppressed by baseline entry"), "{judged}");
     ok(&repo.commit("move code around"));
 
     // A new secret in the same file blocks.
-    repo.stage(
-        "app/config.py",
-        format!("A = 1\nB = 2\nC = 3\nTOKEN = \"{GH1}\"\nOTHER = \"{GH2}\"\n"),
-    );
+    repo.stage("app/config.py", format!("{moved}OTHER = \"{GH2}\"\n"));
     let out = repo.commit("new secret");
     assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
     assert!(
@@ -275,15 +277,38 @@ fn with_merge_union_even_entries_added_at_the_same_spot_merge() {
 }
 
 #[test]
-fn a_broken_baseline_blocks_the_hook_with_a_clear_error() {
+fn a_broken_baseline_accepts_nothing_and_says_so() {
     let repo = legacy_repo();
+    ok(&repo.leakgate(&["baseline", "create"]));
+    repo.git(&["add", BASELINE]);
+    ok(&repo.commit("baseline"));
+    // Say a bad merge resolution left it broken.
     repo.write(BASELINE, "{\"leakgate_baseline\": 1\n,\"nope\"\n");
-    repo.stage("x.txt", "hello\n");
+    // The old secret is no longer accepted, and the hook says why.
+    repo.stage(
+        "app/config.py",
+        format!("X = 0\nGITHUB_TOKEN = \"{GH1}\"\n"),
+    );
     let out = repo.commit("x");
-    assert!(!out.status.success(), "{}", all_output(&out));
-    assert!(stderr(&out).contains(BASELINE), "{}", stderr(&out));
-    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
-    assert_eq!(repo.commit_count(), 1);
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: baseline") && err.contains(BASELINE),
+        "{err}"
+    );
+    assert!(err.contains("line 3"), "{err}");
+    assert_eq!(repo.commit_count(), 2);
+    // A commit with nothing to suppress does not need the baseline.
+    repo.git(&["reset", "-q"]);
+    repo.stage("notes.txt", "hello\n");
+    ok(&repo.commit("notes"));
+    let check = repo.leakgate(&["config", "check"]);
+    assert_eq!(check.status.code(), Some(2));
+    assert!(
+        stderr(&check).contains("is not valid"),
+        "{}",
+        stderr(&check)
+    );
 }
 
 #[test]

@@ -27,7 +27,9 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 /// The baseline's file name at a repository root.
 pub const FILE_NAME: &str = ".leakgate-baseline.json";
@@ -231,6 +233,74 @@ impl Baseline {
     }
 }
 
+/// A baseline file as a scan uses it: read at start-up, parsed on the first finding
+/// that needs it, so a clean commit never pays for parsing thousands of entries. A
+/// file that does not parse is reported once on stderr and applies no entry: the
+/// findings stand, so a broken baseline never lets a secret through.
+#[derive(Debug)]
+pub struct BaselineFile {
+    path: PathBuf,
+    text: String,
+    parsed: OnceLock<std::result::Result<Baseline, String>>,
+    warned: AtomicBool,
+}
+
+impl BaselineFile {
+    /// Reads the file (parsing waits for [`BaselineFile::get`]).
+    pub fn read(path: &Path) -> Result<BaselineFile> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        Ok(BaselineFile {
+            path: path.to_path_buf(),
+            text,
+            parsed: OnceLock::new(),
+            warned: AtomicBool::new(false),
+        })
+    }
+
+    /// A baseline already in memory, as if read from `path`.
+    pub fn from_baseline(path: &Path, base: Baseline) -> BaselineFile {
+        BaselineFile {
+            path: path.to_path_buf(),
+            text: String::new(),
+            parsed: OnceLock::from(Ok(base)),
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    /// Where it was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The parsed baseline, or why it is not valid.
+    pub fn get(&self) -> std::result::Result<&Baseline, &str> {
+        let parsed = self.parsed.get_or_init(|| {
+            Baseline::parse(&self.text).map_err(|e| {
+                format!(
+                    "baseline {} is not valid (restore it from git, or recreate it with `leakgate baseline create --force`): {e:#}",
+                    self.path.display()
+                )
+            })
+        });
+        parsed.as_ref().map_err(String::as_str)
+    }
+
+    /// True if the fingerprint is accepted. A baseline that does not parse accepts
+    /// nothing, and says so once.
+    pub fn contains(&self, fingerprint: &str) -> bool {
+        match self.get() {
+            Ok(base) => base.contains(fingerprint),
+            Err(why) => {
+                if !self.warned.swap(true, Ordering::Relaxed) {
+                    eprintln!("leakgate: warning: {why}; none of its entries applies");
+                }
+                false
+            }
+        }
+    }
+}
+
 fn is_fingerprint(s: &str) -> bool {
     s.len() == 32
         && s.bytes()
@@ -341,6 +411,22 @@ mod tests {
         let bad_entry = format!("{{\"leakgate_baseline\": 1, \"{FP1}\": {{\"rule\": \"r\"}}}}");
         let err = format!("{:#}", Baseline::parse(&bad_entry).unwrap_err());
         assert!(err.contains(FP1), "{err}");
+    }
+
+    #[test]
+    fn a_baseline_file_parses_on_first_use_and_a_broken_one_accepts_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.json");
+        std::fs::write(&good, sample().render()).unwrap();
+        let file = BaselineFile::read(&good).unwrap();
+        assert!(file.parsed.get().is_none(), "not parsed before use");
+        assert!(file.contains(FP1) && !file.contains("00"));
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "{\"leakgate_baseline\": 1\n,").unwrap();
+        let file = BaselineFile::read(&bad).unwrap();
+        assert!(!file.contains(FP1));
+        assert!(file.get().unwrap_err().contains("bad.json is not valid"));
+        assert!(BaselineFile::read(&dir.path().join("missing.json")).is_err());
     }
 
     #[test]

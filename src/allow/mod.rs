@@ -93,7 +93,7 @@ pub struct Allow {
     /// Inline markers honoured.
     pub inline: inline::Markers,
     /// The accepted findings, if a baseline is in use.
-    pub baseline: Option<Arc<baseline::Baseline>>,
+    pub baseline: Option<Arc<baseline::BaselineFile>>,
     /// The config allowlists.
     pub list: Arc<list::AllowList>,
     /// How scanned paths map to repository paths.

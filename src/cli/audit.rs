@@ -6,7 +6,7 @@
 
 use super::baseline::{self, verdict_name, Scope};
 use super::common::{ConfigArgs, Status};
-use crate::allow::baseline::{Baseline, Verdict};
+use crate::allow::baseline::{Baseline, BaselineFile, Verdict};
 use crate::allow::Allow;
 use crate::config::Loaded;
 use crate::engine::Finding;
@@ -77,7 +77,7 @@ fn current_locations(
     base: &Baseline,
     max_size: u64,
 ) -> Result<HashMap<String, String>> {
-    loaded.baseline = Some((file.to_path_buf(), Arc::new(base.clone())));
+    loaded.baseline = Some(Arc::new(BaselineFile::from_baseline(file, base.clone())));
     let allow = loaded.allow();
     let from = Scope::parse_name(&base.from)?;
     let outcome = baseline::scan(from, &loaded, &allow, max_size)?;

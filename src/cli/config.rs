@@ -46,6 +46,9 @@ pub fn run(args: Args) -> Result<Status> {
     if let Err(e) = loaded.allowlist().compile() {
         bail!("{e}");
     }
+    if let Some(Err(e)) = loaded.baseline.as_ref().map(|b| b.get()) {
+        bail!("{e}");
+    }
     print!("{}", summary::render(&loaded, &rules));
     if args.rules {
         for r in &rules {

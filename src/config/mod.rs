@@ -12,7 +12,7 @@ pub mod checked;
 pub mod schema;
 pub mod summary;
 
-use crate::allow::baseline::{self, Baseline};
+use crate::allow::baseline::{self, BaselineFile};
 use crate::allow::{inline::Markers, list::AllowList, Allow, PathMap};
 use crate::rules::{self, Rule, Severity};
 use anyhow::{Context, Result};
@@ -37,8 +37,8 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
     /// The repository root (or scan root) paths are relative to.
     pub root: Option<PathBuf>,
-    /// The baseline in use, and its file.
-    pub baseline: Option<(PathBuf, Arc<Baseline>)>,
+    /// The baseline in use.
+    pub baseline: Option<Arc<BaselineFile>>,
     /// `--no-peer-markers` was given.
     pub no_peer_markers: bool,
     list: Arc<AllowList>,
@@ -91,8 +91,7 @@ impl Loaded {
                 _ => return Ok(()),
             },
         };
-        let base = Baseline::load(&path)?;
-        self.baseline = Some((path, Arc::new(base)));
+        self.baseline = Some(Arc::new(BaselineFile::read(&path)?));
         Ok(())
     }
 
@@ -136,7 +135,7 @@ impl Loaded {
         };
         Allow {
             inline,
-            baseline: self.baseline.as_ref().map(|(_, b)| b.clone()),
+            baseline: self.baseline.clone(),
             list: self.list.clone(),
             paths: PathMap::new(self.root.as_deref()),
         }

@@ -24,7 +24,12 @@ pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
     let _ = writeln!(out, "inline markers: {markers}");
     allowlists(&mut out, loaded);
     let _ = match &loaded.baseline {
-        Some((p, b)) => writeln!(out, "baseline: {} ({} entries)", p.display(), b.len()),
+        Some(b) => writeln!(
+            out,
+            "baseline: {} ({} entries)",
+            b.path().display(),
+            b.get().map_or(0, |b| b.len())
+        ),
         None => writeln!(out, "baseline: none"),
     };
     out
