@@ -362,3 +362,24 @@ fn audit_on_a_terminal_prompts_per_entry_and_shows_the_redacted_line() {
         "skipped stays unreviewed: {base}"
     );
 }
+
+#[test]
+fn the_config_names_where_the_baseline_lives() {
+    let repo = legacy_repo();
+    repo.write(".leakgate.yaml", "baseline: security/accepted.json\n");
+    std::fs::create_dir_all(repo.path().join("security")).unwrap();
+    ok(&repo.leakgate(&["baseline", "create"]));
+    assert!(repo.path().join("security/accepted.json").is_file());
+    assert!(!repo.path().join(BASELINE).exists());
+    repo.stage(
+        "app/config.py",
+        format!("X = 0\nGITHUB_TOKEN = \"{GH1}\"\n"),
+    );
+    ok(&repo.commit("the accepted secret, moved"));
+    let check = repo.leakgate(&["config", "check"]);
+    assert!(
+        stdout(&check).contains("security/accepted.json (1 entries)"),
+        "{}",
+        stdout(&check)
+    );
+}
