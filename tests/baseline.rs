@@ -382,4 +382,15 @@ fn the_config_names_where_the_baseline_lives() {
         "{}",
         stdout(&check)
     );
+    repo.write(
+        ".leakgate.yaml",
+        "baseline: security/accepted.json\ndisable: [github-classic-pat]\n",
+    );
+    let check = repo.leakgate(&["config", "check"]);
+    assert!(
+        stdout(&check)
+            .contains("1 entries name rules that do not run (github-classic-pat in app/config.py)"),
+        "{}",
+        stdout(&check)
+    );
 }

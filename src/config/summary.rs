@@ -23,16 +23,45 @@ pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
     };
     let _ = writeln!(out, "inline markers: {markers}");
     allowlists(&mut out, loaded);
-    let _ = match &loaded.baseline {
-        Some(b) => writeln!(
-            out,
-            "baseline: {} ({} entries)",
-            b.path().display(),
-            b.get().map_or(0, |b| b.len())
-        ),
-        None => writeln!(out, "baseline: none"),
-    };
+    baseline(&mut out, loaded, rules);
     out
+}
+
+/// The baseline file, its size, and entries of rules that no longer run.
+fn baseline(out: &mut String, loaded: &Loaded, rules: &[Rule]) {
+    let Some(file) = &loaded.baseline else {
+        let _ = writeln!(out, "baseline: none");
+        return;
+    };
+    let Ok(base) = file.get() else { return };
+    let _ = writeln!(
+        out,
+        "baseline: {} ({} entries)",
+        file.path().display(),
+        base.len()
+    );
+    let active: std::collections::HashSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let stale: Vec<String> = base
+        .sorted()
+        .into_iter()
+        .filter(|(_, e)| !active.contains(e.rule.as_str()))
+        .map(|(_, e)| format!("{} in {}", e.rule, e.path))
+        .collect();
+    if !stale.is_empty() {
+        let shown: Vec<&str> = stale.iter().take(5).map(String::as_str).collect();
+        let more = stale.len() - shown.len();
+        let tail = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {} entries name rules that do not run ({}{tail}); `leakgate baseline prune` removes them",
+            stale.len(),
+            shown.join(", ")
+        );
+    }
 }
 
 /// Counts per family, then what the config disabled, changed and added.
