@@ -1,7 +1,7 @@
 //! What every scanning command shares: report options, config options, and turning
 //! an outcome into a report and an exit status.
 
-use crate::config::Loaded;
+use crate::config::{BaselineChoice, Loaded};
 use crate::engine::Scanner;
 use crate::report::{self, Context, Format, Outcome, Redaction};
 use crate::rules::Severity;
@@ -85,6 +85,15 @@ pub struct ConfigArgs {
     /// Ignore `.leakgate.yaml`; use the bundled rules and defaults only.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Use this baseline file instead of `.leakgate-baseline.json` at the root.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore the baseline file: report findings it has accepted too.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
+    /// Honour only `leakgate:allow`, not other scanners' inline markers.
+    #[arg(long)]
+    pub no_peer_markers: bool,
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
@@ -93,7 +102,19 @@ pub struct ConfigArgs {
 impl ConfigArgs {
     /// Loads the config for a scan rooted at `root`.
     pub fn load(&self, root: Option<&Path>) -> Result<Loaded> {
-        Loaded::find(self.config.as_deref(), root, self.no_config)
+        let mut loaded = Loaded::find(self.config.as_deref(), root, self.no_config)?;
+        loaded.no_peer_markers = self.no_peer_markers;
+        loaded.use_baseline(&self.baseline_choice())?;
+        Ok(loaded)
+    }
+
+    /// The baseline the options ask for.
+    pub fn baseline_choice(&self) -> BaselineChoice {
+        match (&self.baseline, self.no_baseline) {
+            (_, true) => BaselineChoice::Off,
+            (Some(p), _) => BaselineChoice::File(p.clone()),
+            (None, false) => BaselineChoice::Auto,
+        }
     }
 }
 

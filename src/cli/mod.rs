@@ -1,6 +1,11 @@
 //! The command line: argument definitions and one module per command. Commands
 //! return an exit [`Status`]; `main` prints errors and maps them to exit code 2.
 
+mod audit;
+mod baseline;
+mod config;
+mod init;
+
 mod common;
 mod install;
 mod rules;
@@ -53,6 +58,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Baseline(baseline::Args),
+    Config(config::Args),
+    Init(init::Args),
     Staged(staged::Args),
     Scan(scan::Args),
     Install(install::Args),
@@ -63,6 +71,9 @@ enum Command {
 pub fn run() -> anyhow::Result<Status> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Baseline(args) => baseline::run(args),
+        Command::Config(args) => config::run(args),
+        Command::Init(args) => init::run(args),
         Command::Staged(args) => staged::run(args).context(
             "cannot check the staged change, so the commit is blocked (fix the cause below, \
              or bypass the check deliberately with `git commit --no-verify`)",

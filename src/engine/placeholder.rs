@@ -134,6 +134,8 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         || has_run(&lower)
         || has_sequence(&lower)
         || mostly_one_byte(&lower)
+        || is_variable_reference(secret)
+        || is_made_of_words(&lower)
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -219,6 +221,57 @@ fn mostly_one_byte(s: &[u8]) -> bool {
     counts.iter().any(|&c| c * 2 >= s.len())
 }
 
+/// Markers of a reference to a variable in shells and runtimes that the substring
+/// list above does not cover (PowerShell, Ruby, Deno, Go templates).
+const REFERENCE_MARKERS: &[&str] = &["$env:", "env.fetch", "deno.env", "env.get(", "{{."];
+
+/// `$API_KEY`, `%API_KEY%`, `$env:API_KEY`, `ENV.fetch("KEY")`: the value names a
+/// variable instead of holding one.
+fn is_variable_reference(s: &[u8]) -> bool {
+    let ident = |b: &[u8]| {
+        !b.is_empty()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            && !b[0].is_ascii_digit()
+    };
+    // An environment variable's name: upper case, so `$a1b2c3` stays a value.
+    let env_name = |b: &[u8]| {
+        ident(b) && b.iter().any(u8::is_ascii_uppercase) && !b.iter().any(u8::is_ascii_lowercase)
+    };
+    let lower = s.to_ascii_lowercase();
+    REFERENCE_MARKERS
+        .iter()
+        .any(|m| contains(&lower, m.as_bytes()))
+        || s.strip_prefix(b"$").is_some_and(env_name)
+        || (s.len() > 2 && s[0] == b'%' && s[s.len() - 1] == b'%' && env_name(&s[1..s.len() - 1]))
+}
+
+/// Words that placeholder values are made of (`test-api-key`, `mysecrettoken`).
+const FILLER_WORDS: &[&str] = &[
+    "access", "api", "apikey", "app", "auth", "client", "default", "demo", "dev", "dummy",
+    "example", "fake", "foo", "bar", "baz", "here", "id", "key", "local", "my", "pass", "passwd",
+    "password", "private", "pwd", "sample", "secret", "service", "some", "temp", "test", "testing",
+    "the", "token", "user", "value", "your",
+];
+
+/// True if the value is only filler words, separated (`test_api_key`,
+/// `my-secret-token`) or run together (`testtoken`, `mysecretkey`).
+fn is_made_of_words(lower: &[u8]) -> bool {
+    let pieces = lower.split(|b| matches!(b, b'-' | b'_' | b'.' | b' '));
+    lower.len() >= 4 && pieces.filter(|p| !p.is_empty()).all(segments_into_words)
+}
+
+/// Whether `s` splits into a sequence of [`FILLER_WORDS`] (dynamic programming).
+fn segments_into_words(s: &[u8]) -> bool {
+    let mut ok = vec![false; s.len() + 1];
+    ok[0] = true;
+    for end in 1..=s.len() {
+        ok[end] = FILLER_WORDS
+            .iter()
+            .any(|w| w.len() <= end && ok[end - w.len()] && &s[end - w.len()..end] == w.as_bytes());
+    }
+    ok[s.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_placeholder;
@@ -265,6 +318,170 @@ mod tests {
             "prod.environment.api.powerplatform.com/abc",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s} is not a placeholder");
+        }
+    }
+}
+
+/// One table per class the issue names, so a regression says which class broke.
+#[cfg(test)]
+mod classes {
+    use super::is_placeholder;
+
+    fn all(class: &str, values: &[&str]) {
+        for v in values {
+            assert!(
+                is_placeholder(v.as_bytes()),
+                "{class}: {v} should be a placeholder"
+            );
+        }
+    }
+
+    #[test]
+    fn elided_values() {
+        all(
+            "elided",
+            &[
+                "sk-...",
+                "ghp_...",
+                "sk-proj-…",
+                "AKIA****************",
+                "****",
+            ],
+        );
+    }
+
+    #[test]
+    fn angle_bracket_templates() {
+        all("angle", &["<your-token>", "<API_KEY>", "<insert key here>"]);
+    }
+
+    #[test]
+    fn your_names() {
+        all(
+            "your",
+            &[
+                "YOUR_API_KEY",
+                "your-secret",
+                "YourTokenHere",
+                "API_KEY_HERE",
+            ],
+        );
+    }
+
+    #[test]
+    fn repeated_characters() {
+        all(
+            "repeated",
+            &[
+                "xxxxxxxx",
+                "XXXXXXXXXXXXXXXX",
+                "00000000",
+                "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            ],
+        );
+    }
+
+    #[test]
+    fn sequential_characters() {
+        all(
+            "sequence",
+            &["12345678", "abcdefgh", "sk_live_0123456789", "zyxwvuts"],
+        );
+    }
+
+    #[test]
+    fn ci_and_template_expressions() {
+        all(
+            "ci",
+            &[
+                "${{ secrets.GITHUB_TOKEN }}",
+                "{{ .Values.apiKey }}",
+                "{{API_KEY}}",
+            ],
+        );
+    }
+
+    #[test]
+    fn variable_references() {
+        all(
+            "variables",
+            &[
+                "${VAR}",
+                "${API_KEY:-}",
+                "$API_KEY",
+                "%API_KEY%",
+                "$env:API_KEY",
+                "$(cat /run/secrets/key)",
+                "os.environ['KEY']",
+                "os.environ.get(\"KEY\")",
+                "os.getenv(\"KEY\")",
+                "process.env.TOKEN",
+                "process.env['TOKEN']",
+                "ENV.fetch('TOKEN')",
+                "Deno.env.get(\"TOKEN\")",
+                "System.getenv(\"TOKEN\")",
+            ],
+        );
+    }
+
+    #[test]
+    fn placeholder_words() {
+        all(
+            "words",
+            &[
+                "changeme",
+                "change-me",
+                "dummy",
+                "dummy-token-123",
+                "example",
+                "my-example-key",
+                "test",
+                "TEST",
+                "placeholder",
+                "redacted",
+                "fake_key_for_tests",
+            ],
+        );
+    }
+
+    #[test]
+    fn values_made_of_filler_words() {
+        all(
+            "filler",
+            &[
+                "test_api_key",
+                "my-secret-token",
+                "testtoken",
+                "mysecretpassword",
+                "test.key",
+                "demo-client-secret",
+            ],
+        );
+    }
+
+    #[test]
+    fn documented_vendor_examples() {
+        all(
+            "documented",
+            &[
+                "AKIAIOSFODNN7EXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ],
+        );
+    }
+
+    #[test]
+    fn real_looking_values_are_kept() {
+        for v in [
+            "sk_test_Q8zr2LxW0pVt7NcK3yHsQ8zr",
+            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+            "mytoken_q8Zr2LxW0pVt",
+            "tokenize",
+            "Tr0ub4dor&3",
+            "%d8f2a%",
+            "$a1b2c3d4",
+        ] {
+            assert!(!is_placeholder(v.as_bytes()), "{v} is not a placeholder");
         }
     }
 }

@@ -155,7 +155,7 @@ fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result
     if !outcome.suppressed.is_empty() && !opts.show_suppressed {
         writeln!(
             out,
-            "  {} suppressed by allow markers or config (list them with --show-suppressed)",
+            "  {} suppressed by inline markers, the baseline or config allowlists (list them with --show-suppressed)",
             outcome.suppressed.len()
         )?;
     }

@@ -1,0 +1,231 @@
+//! The user's configuration: `.leakgate.yaml` at the repository root (or the file
+//! given with `--config`).
+//!
+//! It can add rules in the bundled schema (they extend the bundled set; replacing
+//! it takes an explicit `bundled_rules: false`), disable bundled rules, change a
+//! rule's severity, set the severity that blocks, choose which inline markers count,
+//! name the baseline file, and add allowlists. Unknown keys, bad globs, bad regexes
+//! and unknown rule ids are errors that name the file, line and key, never silently
+//! ignored ([`checked`] explains how).
+
+pub mod checked;
+pub mod schema;
+pub mod summary;
+
+use crate::allow::baseline::{self, BaselineFile};
+use crate::allow::{inline::Markers, list::AllowList, Allow, PathMap};
+use crate::rules::{self, Rule, Severity};
+use anyhow::{Context, Result};
+use checked::Known;
+pub use schema::Config;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The name of the config file found at a repository root.
+pub const FILE_NAME: &str = ".leakgate.yaml";
+
+/// The commented starter config `leakgate init` writes.
+pub const STARTER: &str = include_str!("starter.yaml");
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The parsed config.
+    pub config: Config,
+    /// Its file, if one was read.
+    pub path: Option<PathBuf>,
+    /// The repository root (or scan root) paths are relative to.
+    pub root: Option<PathBuf>,
+    /// The baseline in use.
+    pub baseline: Option<Arc<BaselineFile>>,
+    /// `--no-peer-markers` was given.
+    pub no_peer_markers: bool,
+    list: Arc<AllowList>,
+}
+
+/// Which baseline a scan uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineChoice {
+    /// The config's `baseline`, else `.leakgate-baseline.json` at the root, if it exists.
+    Auto,
+    /// This file (it must exist).
+    File(PathBuf),
+    /// None.
+    Off,
+}
+
+impl Loaded {
+    /// Reads the config: `explicit` if given, else `.leakgate.yaml` under `root` if it
+    /// exists, else the defaults. `disabled` skips the file entirely.
+    pub fn find(explicit: Option<&Path>, root: Option<&Path>, disabled: bool) -> Result<Loaded> {
+        let path = match (disabled, explicit, root) {
+            (true, _, _) => None,
+            (false, Some(p), _) => Some(p.to_path_buf()),
+            (false, None, Some(root)) if root.join(FILE_NAME).is_file() => {
+                Some(root.join(FILE_NAME))
+            }
+            _ => None,
+        };
+        let config = match &path {
+            Some(path) => read(path)?,
+            None => Config::default(),
+        };
+        let list = Arc::new(AllowList::new(&config.allow));
+        Ok(Loaded {
+            config,
+            path,
+            root: root.map(Path::to_path_buf),
+            list,
+            ..Loaded::default()
+        })
+    }
+
+    /// Loads the baseline the scan should use (see [`BaselineChoice`]).
+    pub fn use_baseline(&mut self, choice: &BaselineChoice) -> Result<()> {
+        let path = match choice {
+            BaselineChoice::Off => return Ok(()),
+            BaselineChoice::File(p) => p.clone(),
+            BaselineChoice::Auto => match self.baseline_path() {
+                Some(p) if p.is_file() => p,
+                _ => return Ok(()),
+            },
+        };
+        self.baseline = Some(Arc::new(BaselineFile::read(&path)?));
+        Ok(())
+    }
+
+    /// Where the baseline lives: the config's `baseline` (relative to the root), or
+    /// `.leakgate-baseline.json` at the root.
+    pub fn baseline_path(&self) -> Option<PathBuf> {
+        let name = self
+            .config
+            .baseline
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(baseline::FILE_NAME));
+        Some(self.root.as_ref()?.join(name))
+    }
+
+    /// The rules to run: bundled (unless `bundled_rules: false`) minus disabled, plus
+    /// the config's own rules, with severities changed as the config says.
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        let c = &self.config;
+        let mut rules = if c.bundled_rules.unwrap_or(true) {
+            rules::bundled()
+        } else {
+            Vec::new()
+        };
+        rules.retain(|r| !c.disable.iter().any(|d| d.0 == r.id));
+        for spec in &c.rules {
+            rules.push(Rule::from_spec(&spec.0, "custom").with_context(|| self.describe())?);
+        }
+        for rule in &mut rules {
+            if let Some((_, sev)) = c.severity.iter().find(|(id, _)| id.0 == rule.id) {
+                rule.severity = *sev;
+            }
+        }
+        Ok(rules)
+    }
+
+    /// The allow filters the config (and the command line) ask for.
+    pub fn allow(&self) -> Allow {
+        let inline = match (self.no_peer_markers, self.config.peer_markers) {
+            (true, _) | (_, Some(false)) => Markers::own_only(),
+            _ => Markers::default(),
+        };
+        Allow {
+            inline,
+            baseline: self.baseline.clone(),
+            list: self.list.clone(),
+            paths: PathMap::new(self.root.as_deref()),
+        }
+    }
+
+    /// The compiled allowlists.
+    pub fn allowlist(&self) -> &AllowList {
+        &self.list
+    }
+
+    /// The lowest severity that blocks.
+    pub fn fail_on(&self) -> Severity {
+        self.config.fail_on.unwrap_or(Severity::Low)
+    }
+
+    fn describe(&self) -> String {
+        match &self.path {
+            Some(p) => format!("config {}", p.display()),
+            None => "config".into(),
+        }
+    }
+}
+
+/// Reads and checks a config file.
+pub fn read(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    parse(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}{e} (fix the config, or pass --no-config to ignore it)",
+            path.display()
+        )
+    })
+}
+
+/// Parses config text. The error starts with `:LINE:COLUMN: ` when the parser
+/// knows where, then the key path and what is wrong.
+pub fn parse(text: &str) -> std::result::Result<Config, String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| locate(&e))?;
+    if value.is_null() {
+        return Ok(Config::default());
+    }
+    let known = known_ids(&value);
+    checked::with_known(known, || serde_yaml::from_str::<Config>(text)).map_err(|e| locate(&e))
+}
+
+/// `:LINE:COLUMN: key.path: what` from a parser error.
+fn locate(e: &serde_yaml::Error) -> String {
+    let msg = e.to_string();
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if e.location().is_some() => msg[..i].to_string(),
+        _ => msg,
+    };
+    match e.location() {
+        Some(l) => format!(":{}:{}: {msg}", l.line(), l.column()),
+        None => format!(": {msg}"),
+    }
+}
+
+/// The rule ids a config may name: bundled ones, and the ids of its own rules (read
+/// loosely here; the typed parse checks the rules themselves).
+fn known_ids(value: &serde_yaml::Value) -> Known {
+    let bundled: HashSet<String> = rules::bundled().into_iter().map(|r| r.id).collect();
+    let custom = value["rules"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str().map(String::from));
+    let disabled: HashSet<&str> = value["disable"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let active_bundled = if value["bundled_rules"].as_bool() == Some(false) {
+        HashSet::new()
+    } else {
+        bundled
+            .iter()
+            .filter(|id| !disabled.contains(id.as_str()))
+            .cloned()
+            .collect()
+    };
+    let mut ids = bundled;
+    ids.extend(custom);
+    Known {
+        ids,
+        active_bundled,
+    }
+}
+
+#[cfg(test)]
+mod tests;
