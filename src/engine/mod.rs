@@ -19,7 +19,7 @@ use crate::source::{Chunk, Origin};
 use anyhow::Result;
 use finding::Position;
 use prefilter::Prefilter;
-use regex::bytes::{Regex, RegexBuilder, RegexSet};
+use regex::bytes::{Regex, RegexBuilder};
 use std::sync::{Arc, OnceLock};
 
 /// Compiles a rule pattern the way the engine runs it: bytes, Unicode off.
@@ -76,8 +76,47 @@ pub struct Scanner {
     rules: Vec<Compiled>,
     prefilter: Prefilter,
     /// Rules with a path and no content pattern.
-    file_rules: Vec<usize>,
-    file_set: OnceLock<RegexSet>,
+    file_rules: Vec<FileRule>,
+}
+
+/// A path-only rule and the literals one of which any path it matches must hold
+/// (`None` when the pattern has no such finite set): most paths are ruled out by
+/// a substring search, and a rule's regex compiles only for a path that passes.
+struct FileRule {
+    index: usize,
+    needles: Option<Vec<Vec<u8>>>,
+}
+
+impl FileRule {
+    fn new(index: usize, pattern: &str) -> FileRule {
+        FileRule {
+            index,
+            needles: suffix_literals(pattern),
+        }
+    }
+
+    fn may_match(&self, path: &[u8]) -> bool {
+        self.needles.as_ref().is_none_or(|n| {
+            n.iter()
+                .any(|lit| memchr::memmem::find(path, lit).is_some())
+        })
+    }
+}
+
+/// The literals every match of `pattern` ends with, if there is a finite set of
+/// non-empty ones.
+fn suffix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+    let literals = seq.literals()?;
+    let usable = !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty());
+    usable.then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 impl Scanner {
@@ -105,13 +144,12 @@ impl Scanner {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.rule.pattern.is_none())
-            .map(|(i, _)| i)
+            .filter_map(|(i, c)| c.rule.path.as_deref().map(|p| FileRule::new(i, p)))
             .collect();
         Scanner {
             rules,
             prefilter,
             file_rules,
-            file_set: OnceLock::new(),
         }
     }
 
@@ -122,22 +160,13 @@ impl Scanner {
 
     /// Findings of the path-only rules for a file that was added or changed.
     pub fn scan_path(&self, origin: &Arc<Origin>) -> Vec<Finding> {
-        if self.file_rules.is_empty() {
-            return Vec::new();
-        }
-        let set = self.file_set.get_or_init(|| {
-            let patterns = self
-                .file_rules
-                .iter()
-                .map(|&i| self.rules[i].rule.path.clone().unwrap_or_default());
-            regex::bytes::RegexSetBuilder::new(patterns)
-                .unicode(false)
-                .build()
-                .expect("rule patterns are checked at load")
-        });
-        set.matches(origin.path.as_bytes())
-            .into_iter()
-            .map(|m| self.file_finding(&self.rules[self.file_rules[m]].rule, origin))
+        let path = origin.path.as_bytes();
+        self.file_rules
+            .iter()
+            .filter(|f| f.may_match(path))
+            .map(|f| &self.rules[f.index])
+            .filter(|c| c.path_matches(&origin.path))
+            .map(|c| self.file_finding(&c.rule, origin))
             .collect()
     }
 

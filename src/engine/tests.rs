@@ -130,3 +130,33 @@ fn exclude_vetoes_a_match_by_its_context() {
     assert!(scan(&s, "next_token = \"q8Zr2LxW0pVt7NcK3yHs\"").is_empty());
     assert_eq!(scan(&s, "api_token = \"q8Zr2LxW0pVt7NcK3yHs\"").len(), 1);
 }
+
+#[test]
+fn path_rules_are_ruled_out_by_their_literals() {
+    let lits = super::suffix_literals(r"(?:^|/)id_(?:rsa|ed25519)$").unwrap();
+    assert!(lits.contains(&b"id_rsa".to_vec()) && lits.contains(&b"id_ed25519".to_vec()));
+    assert!(lits.iter().all(|l| l.ends_with(b"id_rsa") || l.ends_with(b"id_ed25519")));
+    assert_eq!(super::suffix_literals(r"\.[a-z]+$"), None);
+    let r = rule(
+        r#"
+- id: p12
+  name: P12
+  severity: high
+  path: '\.p12$'
+  examples: [a.p12]
+"#,
+    );
+    let s = Scanner::new(vec![r]);
+    assert!(s
+        .scan_path(&Origin::new("src/main.rs", Location::File))
+        .is_empty());
+    assert!(
+        s.rules[0].path.get().is_none(),
+        "no regex compiled for a path without the literal"
+    );
+    assert_eq!(
+        s.scan_path(&Origin::new("certs/a.p12", Location::File))
+            .len(),
+        1
+    );
+}
