@@ -84,11 +84,18 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         Some(v) => format!("Some({v:?})"),
         None => "None".into(),
     };
+    let literals = match s.path_literals() {
+        Some(lits) => {
+            let items: Vec<String> = lits.iter().map(|l| format!("&{l:?}")).collect();
+            format!("Some(&[{}])", items.join(", "))
+        }
+        None => "None".into(),
+    };
     writeln!(
         out,
         "    StaticRule {{ id: {:?}, name: {:?}, family: {:?}, severity: Severity::{:?}, \
          keywords: &{:?}, pattern: {}, path: {}, secret_group: {:?}, min_entropy: {:?}, \
-         validate: {}, exclude: {}, require: {}, always: {}, allow_placeholders: {}, help: {} }},",
+         path_literals: {}, validate: {}, exclude: {}, require: {}, always: {}, allow_placeholders: {}, help: {} }},",
         s.id,
         s.name,
         family,
@@ -98,6 +105,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         opt(&s.path),
         s.secret_group,
         s.min_entropy,
+        literals,
         opt(&s.validate),
         opt(&s.exclude),
         opt(&s.require),

@@ -80,43 +80,20 @@ pub struct Scanner {
 }
 
 /// A path-only rule and the literals one of which any path it matches must hold
-/// (`None` when the pattern has no such finite set): most paths are ruled out by
-/// a substring search, and a rule's regex compiles only for a path that passes.
+/// (worked out by the build script for bundled rules): most paths are ruled out
+/// by a substring search, and a rule's regex compiles only for a path that passes.
 struct FileRule {
     index: usize,
     needles: Option<Vec<Vec<u8>>>,
 }
 
 impl FileRule {
-    fn new(index: usize, pattern: &str) -> FileRule {
-        FileRule {
-            index,
-            needles: suffix_literals(pattern),
-        }
-    }
-
     fn may_match(&self, path: &[u8]) -> bool {
         self.needles.as_ref().is_none_or(|n| {
             n.iter()
                 .any(|lit| memchr::memmem::find(path, lit).is_some())
         })
     }
-}
-
-/// The literals every match of `pattern` ends with, if there is a finite set of
-/// non-empty ones.
-fn suffix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
-    let literals = seq.literals()?;
-    let usable = !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty());
-    usable.then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 impl Scanner {
@@ -144,7 +121,10 @@ impl Scanner {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.rule.pattern.is_none())
-            .filter_map(|(i, c)| c.rule.path.as_deref().map(|p| FileRule::new(i, p)))
+            .map(|(index, c)| FileRule {
+                index,
+                needles: c.rule.path_literals.clone(),
+            })
             .collect();
         Scanner {
             rules,

@@ -133,10 +133,18 @@ fn exclude_vetoes_a_match_by_its_context() {
 
 #[test]
 fn path_rules_are_ruled_out_by_their_literals() {
-    let lits = super::suffix_literals(r"(?:^|/)id_(?:rsa|ed25519)$").unwrap();
+    let literals = |path: &str| {
+        rule(&format!(
+            "- id: x\n  name: x\n  severity: low\n  path: '{path}'\n  examples: [a]\n"
+        ))
+        .path_literals
+    };
+    let lits = literals(r"(?:^|/)id_(?:rsa|ed25519)$").unwrap();
     assert!(lits.contains(&b"id_rsa".to_vec()) && lits.contains(&b"id_ed25519".to_vec()));
-    assert!(lits.iter().all(|l| l.ends_with(b"id_rsa") || l.ends_with(b"id_ed25519")));
-    assert_eq!(super::suffix_literals(r"\.[a-z]+$"), None);
+    assert!(lits
+        .iter()
+        .all(|l| l.ends_with(b"id_rsa") || l.ends_with(b"id_ed25519")));
+    assert_eq!(literals(r"\.[a-z]+$"), None);
     let r = rule(
         r#"
 - id: p12

@@ -36,6 +36,8 @@ pub struct StaticRule {
     pub min_entropy: Option<f64>,
     /// See [`RuleSpec::validate`].
     pub validate: Option<&'static str>,
+    /// See [`RuleSpec::path_literals`].
+    pub path_literals: Option<&'static [&'static [u8]]>,
     /// See [`RuleSpec::exclude`].
     pub exclude: Option<&'static str>,
     /// See [`RuleSpec::require`].
@@ -76,6 +78,8 @@ pub struct Rule {
     pub min_entropy: Option<f64>,
     /// Validator name.
     pub validate: Option<String>,
+    /// Literals one of which any path a path-only rule matches holds.
+    pub path_literals: Option<Vec<Vec<u8>>>,
     /// Pattern on the match's line that vetoes it.
     pub exclude: Option<String>,
     /// Pattern on the match's line that must match.
@@ -101,6 +105,9 @@ impl Rule {
             secret_group: r.secret_group,
             min_entropy: r.min_entropy,
             validate: r.validate.map(Into::into),
+            path_literals: r
+                .path_literals
+                .map(|l| l.iter().map(|b| b.to_vec()).collect()),
             exclude: r.exclude.map(Into::into),
             require: r.require.map(Into::into),
             always: r.always,
@@ -124,6 +131,7 @@ impl Rule {
             secret_group: spec.secret_group,
             min_entropy: spec.min_entropy,
             validate: spec.validate.clone(),
+            path_literals: spec.path_literals(),
             exclude: spec.exclude.clone(),
             require: spec.require.clone(),
             always: spec.always,

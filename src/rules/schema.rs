@@ -144,3 +144,26 @@ impl RuleSpec {
         Ok(())
     }
 }
+
+impl RuleSpec {
+    /// For a path-only rule: literals one of which every path it matches must
+    /// contain (each match ends with one), or `None` when there is no finite set.
+    /// The engine tests them before compiling the path pattern; the build script
+    /// works them out for bundled rules, so start-up parses no pattern.
+    pub fn path_literals(&self) -> Option<Vec<Vec<u8>>> {
+        use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        if self.pattern.is_some() {
+            return None;
+        }
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(self.path.as_deref()?)
+            .ok()?;
+        let seq = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+        let literals = seq.literals()?;
+        let usable = !literals.is_empty() && literals.iter().all(|l| !l.as_bytes().is_empty());
+        usable.then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+    }
+}
