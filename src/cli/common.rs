@@ -66,7 +66,7 @@ pub struct ReportArgs {
 }
 
 /// Config options, shared by every scanning command.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConfigArgs {
     /// Read this config file instead of `.leakgate.yaml` at the repository root.
     #[arg(long, short = 'c', value_name = "FILE")]
@@ -131,7 +131,8 @@ pub fn finish(
     })
 }
 
-fn redaction(args: &ReportArgs) -> Redaction {
+/// The redaction the report options ask for.
+pub fn redaction(args: &ReportArgs) -> Redaction {
     match (args.show_secrets, args.redact) {
         (true, _) => Redaction::Show,
         (false, Some(n)) => Redaction::Keep(n),

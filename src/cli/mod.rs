@@ -2,7 +2,11 @@
 //! return an exit [`Status`]; `main` prints errors and maps them to exit code 2.
 
 mod common;
+mod history;
 mod install;
+mod pre_push;
+mod pre_receive;
+mod push;
 mod scan;
 mod staged;
 
@@ -35,7 +39,9 @@ Examples:
   leakgate staged                  check the staged change by hand
   leakgate scan src/ .env          scan files and directories
   cat notes.txt | leakgate scan -  scan standard input
-  leakgate scan . --format json    machine-readable findings";
+  leakgate scan . --format json    machine-readable findings
+  leakgate history                 every secret in the whole history, once each
+  leakgate install --hook pre-receive   judge pushes on a server (bare repository)";
 
 /// The parsed command line.
 #[derive(Debug, Parser)]
@@ -50,6 +56,9 @@ enum Command {
     Staged(staged::Args),
     Scan(scan::Args),
     Install(install::Args),
+    History(history::Args),
+    PreReceive(pre_receive::Args),
+    PrePush(pre_push::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -62,5 +71,11 @@ pub fn run() -> anyhow::Result<Status> {
         ),
         Command::Scan(args) => scan::run(args),
         Command::Install(args) => install::run(args),
+        Command::History(args) => history::run(args),
+        Command::PreReceive(args) => pre_receive::run(args),
+        Command::PrePush(args) => pre_push::run(args).context(
+            "cannot check the push, so it is stopped (fix the cause below, or bypass the \
+             check deliberately with `git push --no-verify`)",
+        ),
     }
 }

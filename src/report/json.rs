@@ -58,7 +58,8 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
     Value::Object(m)
 }
 
-fn summary(outcome: &Outcome) -> Value {
+/// The summary object (shared by the line-oriented formats).
+pub fn summary(outcome: &Outcome) -> Value {
     let s = &outcome.summary;
     let skipped: Map<String, Value> = s
         .skipped

@@ -3,6 +3,7 @@
 
 pub mod human;
 pub mod json;
+pub mod jsonl;
 pub mod redact;
 pub mod sanitize;
 
@@ -60,6 +61,9 @@ pub enum Format {
     Human,
     /// One JSON document with the findings and a summary.
     Json,
+    /// One JSON object per line: each finding (streamed as found by `history`), then
+    /// a summary line.
+    Jsonl,
 }
 
 /// How to render a report.
@@ -96,5 +100,6 @@ pub fn write(
     match format {
         Format::Human => human::write(out, outcome, opts),
         Format::Json => json::write(out, outcome, opts),
+        Format::Jsonl => jsonl::write(out, outcome, opts),
     }
 }

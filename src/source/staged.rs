@@ -83,7 +83,7 @@ fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
 
 /// Whether a delta adds content worth judging: not a deletion, and a regular file
 /// (a symlink's target and a submodule's commit are not content).
-fn judged(status: Delta, mode: FileMode) -> bool {
+pub(crate) fn judged(status: Delta, mode: FileMode) -> bool {
     let adds = matches!(
         status,
         Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
@@ -129,11 +129,11 @@ fn judge_blob(
 }
 
 /// The added line ranges `(first line, line count)` of `new` against `old`.
-fn added_ranges(old: &git2::Blob<'_>, new: &git2::Blob<'_>) -> Result<Vec<(u32, u32)>> {
+pub(crate) fn added_ranges(old: &git2::Blob<'_>, new: &git2::Blob<'_>) -> Result<Vec<(u32, u32)>> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0).force_text(true);
     let patch = Patch::from_blobs(old, None, new, None, Some(&mut opts))
-        .context("cannot diff a staged file against HEAD")?;
+        .context("cannot diff a file against its previous version")?;
     let mut ranges = Vec::with_capacity(patch.num_hunks());
     for i in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(i)?;
