@@ -90,6 +90,9 @@ struct Change {
     olds: Vec<Option<Oid>>,
 }
 
+/// A changed file's new blob and the blob it replaced (`None`: the file is new).
+type Pair = (Oid, Option<Oid>);
+
 /// The files `commit` adds or changes against every one of its parents.
 fn changes(repo: &Repository, commit: &Commit<'_>) -> Result<Vec<Change>> {
     let tree = commit.tree().context("cannot read a commit's tree")?;
@@ -108,7 +111,7 @@ fn changes(repo: &Repository, commit: &Commit<'_>) -> Result<Vec<Change>> {
             })
             .collect());
     };
-    let others: Vec<HashMap<String, (Oid, Option<Oid>)>> = others
+    let others: Vec<HashMap<String, Pair>> = others
         .iter()
         .map(|p| changed_against(repo, Some(p), &tree).map(|v| v.into_iter().collect()))
         .collect::<Result<_>>()?;
@@ -132,7 +135,7 @@ fn changed_against(
     repo: &Repository,
     old: Option<&Tree<'_>>,
     new: &Tree<'_>,
-) -> Result<Vec<(String, (Oid, Option<Oid>))>> {
+) -> Result<Vec<(String, Pair)>> {
     let mut opts = DiffOptions::new();
     opts.ignore_submodules(true).include_typechange(true);
     let mut diff = repo
