@@ -12,6 +12,7 @@ use super::common::{self, ConfigArgs, ReportArgs, Status};
 use crate::engine::Finding;
 use crate::pipeline::Collector;
 use crate::report::{self, jsonl, Context, Format, Outcome};
+use crate::rules::Severity;
 use crate::source::history::{self, Done, Stats};
 use anyhow::{bail, Context as _, Result};
 use git2::{Oid, Repository, RevparseMode, Sort};
@@ -68,20 +69,7 @@ pub fn run(args: Args) -> Result<Status> {
     let scanner = common::scanner(&loaded)?;
     let allow = loaded.allow();
     let commits = commits(&repo, &args.revs)?;
-    let opts = history::Options {
-        max_size: args.config.max_file_size,
-        threads: args.threads,
-        since: args
-            .since
-            .as_deref()
-            .map(|d| parse_date(d, false))
-            .transpose()?,
-        until: args
-            .until
-            .as_deref()
-            .map(|d| parse_date(d, true))
-            .transpose()?,
-    };
+    let opts = options(&args)?;
     let mut sink = Sink::new(&args.report)?;
     let stats = Stats::default();
     let progress = progress(args.no_progress);
@@ -94,27 +82,23 @@ pub fn run(args: Args) -> Result<Status> {
         |done| sink.take(done, &progress, &stats),
     )?;
     progress.finish_and_clear();
-    let mut outcome = sink.outcome;
-    let summary = &mut outcome.summary;
+    let summary = &mut sink.outcome.summary;
     summary.scan = "history";
     summary.commits = Some(stats.commits.load(Ordering::Relaxed));
     summary.files = stats.blobs.load(Ordering::Relaxed);
     summary.bytes = sink.bytes;
     summary.elapsed = started.elapsed();
-    match sink.stream {
-        None => common::finish(&args.report, &mut outcome, Context::Scan, loaded.fail_on()),
-        Some(mut out) => {
-            let suppressed = sink.seen_suppressed.len();
-            jsonl::summary_line(&mut out, &outcome, sink.streamed, suppressed)
-                .and_then(|_| out.flush())
-                .or_else(quiet_broken_pipe)?;
-            let blocking = sink.blocking.is_some_and(|s| s >= loaded.fail_on());
-            Ok(match blocking && !args.report.exit_zero {
-                true => Status::Findings,
-                false => Status::Clean,
-            })
-        }
-    }
+    sink.finish(&args.report, loaded.fail_on())
+}
+
+fn options(args: &Args) -> Result<history::Options> {
+    let date = |d: &Option<String>, end| d.as_deref().map(|d| parse_date(d, end)).transpose();
+    Ok(history::Options {
+        max_size: args.config.max_file_size,
+        threads: args.threads,
+        since: date(&args.since, false)?,
+        until: date(&args.until, true)?,
+    })
 }
 
 fn quiet_broken_pipe(e: std::io::Error) -> Result<()> {
@@ -180,7 +164,7 @@ struct Sink {
     stream: Option<Box<dyn Write>>,
     opts: report::Options,
     /// The highest severity streamed, for the exit status.
-    blocking: Option<crate::rules::Severity>,
+    blocking: Option<Severity>,
     /// Findings streamed.
     streamed: usize,
 }
@@ -243,6 +227,22 @@ impl Sink {
         }
         tick(bar, done.seq, self.bytes, stats);
         Ok(())
+    }
+
+    /// Writes the report (or ends the stream) and works out the exit status.
+    fn finish(mut self, args: &ReportArgs, fail_on: Severity) -> Result<Status> {
+        let Some(mut out) = self.stream.take() else {
+            return common::finish(args, &mut self.outcome, Context::Scan, fail_on);
+        };
+        let suppressed = self.seen_suppressed.len();
+        jsonl::summary_line(&mut out, &self.outcome, self.streamed, suppressed)
+            .and_then(|_| out.flush())
+            .or_else(quiet_broken_pipe)?;
+        let blocking = self.blocking.is_some_and(|s| s >= fail_on);
+        Ok(match blocking && !args.exit_zero {
+            true => Status::Findings,
+            false => Status::Clean,
+        })
     }
 
     fn finding(&mut self, f: Finding) -> Result<()> {

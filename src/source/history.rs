@@ -92,36 +92,37 @@ where
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done<V>>();
     let stop = AtomicBool::new(false);
-    let worker_error = Mutex::new(None);
+    let failed = Mutex::new(None);
     std::thread::scope(|s| {
         let producer = s.spawn(|| produce(git_dir, commits, opts, stats, &stop, job_tx));
-        let (make, job_rx, worker_error) = (&make, &job_rx, &worker_error);
+        let (make, job_rx, failed) = (&make, &job_rx, &failed);
         s.spawn(move || {
             pool.broadcast(|_| {
                 let out = done_tx.clone();
                 if let Err(e) = work(git_dir, job_rx, make, out, opts.max_size) {
-                    worker_error
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert(e);
+                    first_error(failed, e);
                 }
-            });
+            })
         });
-        let delivered = deliver(done_rx, &stop, &mut done);
-        let produced = producer
-            .join()
-            .map_err(|_| anyhow!("the history walker panicked"))?;
-        delivered?;
-        produced?;
-        match worker_error
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
-            Some(e) => Err(e),
-            None => Ok(()),
+        if let Err(e) = deliver(done_rx, &stop, &mut done) {
+            first_error(failed, e);
         }
-    })
+        match producer.join() {
+            Ok(Err(e)) => first_error(failed, e),
+            Err(_) => first_error(failed, anyhow!("the history walker panicked")),
+            Ok(Ok(())) => {}
+        }
+    });
+    failed
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .map_or(Ok(()), Err)
+}
+
+fn first_error(slot: &Mutex<Option<anyhow::Error>>, e: anyhow::Error) {
+    slot.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert(e);
 }
 
 /// Hands results to `done` in job order; after an error, stops the walk and drains.
