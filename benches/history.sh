@@ -39,7 +39,7 @@ for n in "${@:-5000}"; do
     cmds+=(-n betterleaks "$bl git $corpus --no-banner -l error -o $out/betterleaks-$n.json")
   fi
   if [[ -x $kf ]]; then
-    cmds+=(-n kingfisher "$kf scan $corpus --no-update-check --no-validate -f jsonl > $out/kingfisher-$n.jsonl")
+    cmds+=(-n kingfisher "$kf scan $corpus --no-update-check --no-validate -f jsonl > $out/kingfisher-$n.jsonl 2>/dev/null")
   fi
   hyperfine --warmup 1 --runs "$runs" -i --export-json "$out/hyperfine-$n.json" "${cmds[@]}"
   python3 - "$out/hyperfine-$n.json" "$bytes" <<'PY'
