@@ -27,6 +27,17 @@ peak_mib() { # command... -> peak RSS in MiB
   /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.0f", $6/1024}'
 }
 
+peak_anon_mib() { # command... -> peak anonymous (heap) memory in MiB, sampled every 50 ms
+  "$@" >/dev/null 2>&1 & local pid=$! max=0 a
+  while kill -0 "$pid" 2>/dev/null; do
+    a=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [[ -n $a && $a -gt $max ]] && max=$a
+    sleep 0.05
+  done
+  wait "$pid" || true
+  echo $((max / 1024))
+}
+
 for n in "${@:-5000}"; do
   corpus=/tmp/lg-history; [[ $n == 5000 ]] || corpus=/tmp/lg-history-$n
   [[ -d $corpus ]] || python3 /work/shared/bench/corpus.py history "$corpus" --commits "$n"
@@ -54,6 +65,9 @@ PY
   echo "peak memory: leakgate $(cd "$corpus" && peak_mib "$bin" history --no-config -f jsonl -o /dev/null) MiB" \
     "${bl:+betterleaks $(peak_mib "$bl" git "$corpus" --no-banner -l error -o /dev/null) MiB}" \
     "${kf:+kingfisher $(peak_mib "$kf" scan "$corpus" --no-update-check --no-validate -f jsonl) MiB}"
+  pack=$(du -sm "$corpus/.git/objects/pack" | cut -f1)
+  echo "  leakgate's peak RSS counts the pack files it maps ($pack MiB, page cache);" \
+    "its peak anonymous memory: $(cd "$corpus" && peak_anon_mib "$bin" history --no-config -f jsonl -o /dev/null) MiB"
   python3 "$here/history_recall.py" "$corpus.answers.json" "$out/leakgate-$n.jsonl"
   [[ -f $out/betterleaks-$n.json ]] && python3 "$here/history_recall.py" "$corpus.answers.json" "$out/betterleaks-$n.json" --tool betterleaks --quiet || true
   [[ -f $out/kingfisher-$n.jsonl ]] && python3 "$here/history_recall.py" "$corpus.answers.json" "$out/kingfisher-$n.jsonl" --tool kingfisher --quiet || true

@@ -27,8 +27,15 @@ def leakgate(path):
 
 def betterleaks(path):
     with open(path) as f:
-        items = json.load(f) or []
-    return [(i["File"], i["StartLine"], i["Commit"], i.get("Secret", "")) for i in items]
+        doc = json.load(f) or []
+    if isinstance(doc, list):  # gitleaks-style report
+        return [(i["File"], i["StartLine"], i["Commit"], i.get("Secret", "")) for i in doc]
+    out = []
+    for i in doc.get("findings") or []:
+        loc, attrs = i.get("location", {}), i.get("attributes", {})
+        out.append((loc.get("path", ""), loc.get("start_line", 0), attrs.get("git.sha", ""),
+                    (i.get("match") or {}).get("value", "")))
+    return out
 
 
 def kingfisher(path):

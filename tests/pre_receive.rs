@@ -259,12 +259,16 @@ fn merge_is_judged_only_for_lines_new_against_every_parent() {
 #[test]
 fn timeout_rejects_by_default_and_can_accept() {
     let (server, client) = setup();
-    server.install_pre_receive("--timeout 0");
-    client.commit_file("a.txt", "fine\n", "a");
+    // 6 MiB of text takes far longer than a millisecond to diff and scan.
+    server.install_pre_receive("--timeout 0.001");
+    let big: String = (0..200_000)
+        .map(|i| format!("line {i} of a big generated file\n"))
+        .collect();
+    client.commit_file("big.txt", big, "big");
     let out = client.push(&["origin", "main"]);
     let text = assert_rejected(&out);
     assert!(text.contains("--timeout"), "{text}");
-    server.install_pre_receive("--timeout 0 --on-timeout accept");
+    server.install_pre_receive("--timeout 0.001 --on-timeout accept");
     let out = client.push(&["origin", "main"]);
     assert!(out.status.success(), "{}", all_output(&out));
     assert!(all_output(&out).contains("warning"), "{}", all_output(&out));

@@ -87,6 +87,10 @@ where
     // Re-hashing every object read costs a quarter of the walk, and a scan only
     // reads: git itself does not verify hashes on read either.
     git2::opts::strict_hash_verification(false);
+    // Each tree and blob is read once (the seen sets skip the rest), so libgit2's
+    // object cache would only hold parsed trees that are never asked for again: up
+    // to its 256 MiB limit on a long history.
+    git2::opts::enable_caching(false);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
