@@ -74,6 +74,19 @@ fn clean_push_is_accepted() {
 }
 
 #[test]
+fn an_allowed_false_positive_is_accepted() {
+    let (server, client) = setup();
+    let id = client.commit_file(
+        "tests/fixture.py",
+        format!("SAMPLE = \"{GH1}\"  # leakgate:allow\n"),
+        "fixture",
+    );
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert!(server.refs().contains(&id));
+}
+
+#[test]
 fn secret_added_then_removed_in_the_same_push_is_rejected() {
     let (server, client) = setup();
     let before = server.refs();

@@ -8,7 +8,9 @@
 //! variables), so the pushed commits are read, not missed. The refs seen inside the
 //! quarantine are the ones from before the push, which is what "already on the
 //! server" means: the commits judged are those reachable from a pushed tip and from
-//! no existing ref. A bare repository has no work tree and so no `.leakgate.yaml`:
+//! no existing ref. `GIT_QUARANTINE_PATH` needs no handling of its own: it only
+//! tells git to refuse ref updates from the hook, and this hook writes nothing. A
+//! bare repository has no work tree and so no `.leakgate.yaml`:
 //! it uses `--config FILE` or the bundled defaults.
 
 use super::common::{self, Status};
