@@ -325,3 +325,55 @@ fn scan_blob(odb: &Odb<'_>, job: &Job, max_size: u64, visit: &mut dyn Visit) -> 
     });
     content.len() as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done(seq: u64) -> Done<u64> {
+        Done {
+            seq,
+            bytes: seq * 10,
+            visit: seq,
+        }
+    }
+
+    #[test]
+    fn results_are_released_in_job_order() {
+        let (tx, rx) = mpsc::channel();
+        for seq in [2, 0, 3, 1, 4] {
+            tx.send(done(seq)).unwrap();
+        }
+        drop(tx);
+        let mut seen = Vec::new();
+        let stop = AtomicBool::new(false);
+        deliver(rx, &stop, &mut |d: Done<u64>| {
+            seen.push(d.visit);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![0, 1, 2, 3, 4]);
+        assert!(!stop.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn a_failing_consumer_stops_the_walk_and_reports_the_error() {
+        let (tx, rx) = mpsc::channel();
+        for seq in 0..4 {
+            tx.send(done(seq)).unwrap();
+        }
+        drop(tx);
+        let stop = AtomicBool::new(false);
+        let mut calls = 0;
+        let result = deliver(rx, &stop, &mut |d: Done<u64>| {
+            calls += 1;
+            match d.seq {
+                1 => Err(anyhow!("broken pipe")),
+                _ => Ok(()),
+            }
+        });
+        assert_eq!(result.unwrap_err().to_string(), "broken pipe");
+        assert!(stop.load(Ordering::Relaxed));
+        assert_eq!(calls, 2, "nothing is handed on after the error");
+    }
+}
