@@ -63,29 +63,16 @@ fn rule_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The checks a bundled rule must pass; the library repeats them for user rules.
+/// The checks a bundled rule must pass: the shared shape checks, and examples.
 fn check(spec: &RuleSpec) -> Result<(), String> {
-    let kebab = !spec.id.is_empty()
-        && spec
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !kebab {
-        return Err("id must be kebab-case (a-z, 0-9, -)".into());
-    }
-    if spec.pattern.is_none() && spec.path.is_none() {
-        return Err("needs a `pattern`, a `path`, or both".into());
-    }
-    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
-        return Err("needs at least one keyword (or `always: true`)".into());
-    }
-    for pattern in spec.pattern.iter().chain(spec.path.iter()) {
-        regex::bytes::RegexBuilder::new(pattern)
+    spec.check_shape(|p| {
+        regex::bytes::RegexBuilder::new(p)
             .unicode(false)
             .size_limit(64 << 20)
             .build()
-            .map_err(|e| format!("pattern does not compile: {e}"))?;
-    }
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
     if spec.examples.is_empty() {
         return Err("needs at least one example".into());
     }
@@ -101,7 +88,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         out,
         "    StaticRule {{ id: {:?}, name: {:?}, family: {:?}, severity: Severity::{:?}, \
          keywords: &{:?}, pattern: {}, path: {}, secret_group: {:?}, min_entropy: {:?}, \
-         validate: {}, always: {}, allow_placeholders: {}, help: {} }},",
+         validate: {}, exclude: {}, require: {}, always: {}, allow_placeholders: {}, help: {} }},",
         s.id,
         s.name,
         family,
@@ -112,6 +99,8 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         s.secret_group,
         s.min_entropy,
         opt(&s.validate),
+        opt(&s.exclude),
+        opt(&s.require),
         s.always,
         s.allow_placeholders,
         opt(&s.help),

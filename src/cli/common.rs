@@ -39,29 +39,40 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The help heading of the report options.
+const REPORT: &str = "Report options";
+
 /// Report options, shared by every scanning command.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    ///
+    /// human is for people (and the default); json for scripts; sarif for GitHub code
+    /// scanning and other SARIF viewers; gitlab for GitLab's security dashboard
+    /// (`artifacts:reports:secret_detection`); junit for CI systems that only read
+    /// test reports. Every format redacts secrets unless --show-secrets is given.
+    #[arg(long, short = 'f', value_enum, default_value = "human", help_heading = REPORT)]
     pub format: Format,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Write the report to FILE instead of stdout (the exit code is the same).
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = REPORT)]
     pub output: Option<PathBuf>,
-    /// Print secrets in full (they are redacted by default).
-    #[arg(long)]
+    /// Print secrets in full. They are redacted by default; think twice before
+    /// using this where output is kept (CI logs, uploaded reports).
+    #[arg(long, help_heading = REPORT)]
     pub show_secrets: bool,
-    /// Show the first N characters of each secret and redact the rest.
-    #[arg(long, value_name = "N", conflicts_with = "show_secrets")]
+    /// Show the first N characters of each secret and mask the rest with `*`
+    /// (default: 4 for secrets of 16 characters or more, such as `ghp_`, else none).
+    #[arg(long, value_name = "N", conflicts_with = "show_secrets", help_heading = REPORT)]
     pub redact: Option<usize>,
-    /// List suppressed findings too, with why they were suppressed.
-    #[arg(long)]
+    /// List suppressed findings too (inline markers, config, baseline), with why.
+    #[arg(long, help_heading = REPORT)]
     pub show_suppressed: bool,
-    /// Exit 0 even when there are findings (for report-only CI jobs).
-    #[arg(long)]
+    /// Exit 0 even when there are findings, for report-only CI jobs. A scan that
+    /// could not be done still exits 2.
+    #[arg(long, help_heading = REPORT)]
     pub exit_zero: bool,
-    /// When to use colour.
-    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    /// When to use colour in the human format.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN", help_heading = REPORT)]
     pub color: ColorChoice,
 }
 

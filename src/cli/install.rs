@@ -12,10 +12,16 @@ use anyhow::{Context, Result};
 /// keeps a backup. --uninstall removes only what leakgate installed and puts a
 /// chained hook back.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  leakgate install\n  leakgate install --chain\n  \
-leakgate install --hook pre-push\n  leakgate install --uninstall"
-)]
+#[command(after_help = "\
+Examples:
+  leakgate install                       judge every commit (pre-commit hook)
+  leakgate install --chain               keep the hook you have; it runs first
+  leakgate install --hook pre-push       judge at push time instead
+  leakgate install --uninstall           remove what leakgate installed
+
+The hook runs the binary that installed it (then `leakgate` on PATH). Using the
+pre-commit framework, Husky or lefthook instead? See the README; ready-made scripts
+are in the hooks/ folder of the leakgate repository.")]
 pub struct Args {
     /// Which hook to install.
     #[arg(long, value_enum, default_value = "pre-commit")]

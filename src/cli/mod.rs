@@ -7,6 +7,7 @@ mod install;
 mod pre_push;
 mod pre_receive;
 mod push;
+mod rules;
 mod scan;
 mod staged;
 
@@ -34,6 +35,11 @@ Exit codes (every command):
   1  findings at or above the blocking severity
   2  the scan could not be done (bad arguments, bad config, git error)
 
+Reports: --format human|json|sarif|gitlab|junit, --output FILE. Secrets are redacted
+(--redact N shows N characters, --show-secrets all of them). `leakgate help COMMAND`
+explains each command, with examples; for a SARIF report that never fails CI:
+  leakgate scan . --format sarif --output leakgate.sarif --exit-zero
+
 Examples:
   leakgate install                 install the pre-commit hook in this repository
   leakgate staged                  check the staged change by hand
@@ -59,6 +65,7 @@ enum Command {
     History(history::Args),
     PreReceive(pre_receive::Args),
     PrePush(pre_push::Args),
+    Rules(rules::Args),
 }
 
 /// Parses the command line and runs the command.
@@ -77,5 +84,6 @@ pub fn run() -> anyhow::Result<Status> {
             "cannot check the push, so it is stopped (fix the cause below, or bypass the \
              check deliberately with `git push --no-verify`)",
         ),
+        Command::Rules(args) => rules::run(args),
     }
 }

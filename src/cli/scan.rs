@@ -16,10 +16,14 @@ use std::time::Instant;
 /// except inside `.git` directories; pass --gitignore to honour .gitignore files.
 /// Binary files and files over --max-file-size are skipped and listed.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  leakgate scan .\n  leakgate scan config/ .env --format json\n  \
-cat dump.sql | leakgate scan -"
-)]
+#[command(after_help = "\
+Examples:
+  leakgate scan                                  the current directory
+  leakgate scan --gitignore                      skip what git ignores (build output, deps)
+  leakgate scan config/ .env --format json       some files, for a script
+  cat dump.sql | leakgate scan -                 standard input
+  leakgate scan . --format sarif -o leakgate.sarif --exit-zero
+                                                 a report for code scanning that never fails the job")]
 pub struct Args {
     /// Files or directories to scan; `-` reads stdin.
     #[arg(value_name = "PATH", default_value = ".")]

@@ -13,12 +13,19 @@ use std::time::Instant;
 /// Only the lines the staged change adds are judged, read from the index (never the
 /// work tree), so a partially staged file is judged by what will be committed.
 /// Binary files are skipped and listed in the summary. A clean change prints
-/// nothing and exits 0.
+/// nothing and exits 0; findings print a diagnostic each and exit 1, which blocks
+/// the commit when this runs as the pre-commit hook (`leakgate install`, the
+/// scripts in hooks/, the pre-commit framework, Husky or lefthook).
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  leakgate staged\n  leakgate staged --format json\n  \
-git commit --no-verify      skip the hook deliberately"
-)]
+#[command(after_help = "\
+Examples:
+  leakgate staged                       what the hook would say about the staged change
+  leakgate staged --format json         the same, for a script
+  leakgate staged --show-suppressed     also list findings allowed by markers or config
+  git commit --no-verify                skip the hook once, deliberately
+
+When it blocks: remove the secret from the change and rotate it; if it is not a
+secret, add `leakgate:allow` in a comment on its line.")]
 pub struct Args {
     #[command(flatten)]
     report: ReportArgs,

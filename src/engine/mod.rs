@@ -35,6 +35,8 @@ struct Compiled {
     rule: Arc<Rule>,
     regex: OnceLock<Regex>,
     path: OnceLock<Regex>,
+    exclude: OnceLock<Regex>,
+    require: OnceLock<Regex>,
 }
 
 impl Compiled {
@@ -44,6 +46,19 @@ impl Compiled {
             self.regex
                 .get_or_init(|| compile(pattern).expect("rule patterns are checked at load")),
         )
+    }
+
+    /// Whether the rule's context patterns accept a match, given the text from the
+    /// start of its line to its end: `require` must match, `exclude` must not.
+    fn context_allows(&self, context: &[u8]) -> bool {
+        let lazy = |cell: &OnceLock<Regex>, pattern: Option<&str>| {
+            pattern.map(|p| {
+                cell.get_or_init(|| compile(p).expect("rule patterns are checked at load"))
+                    .is_match(context)
+            })
+        };
+        lazy(&self.require, self.rule.require.as_deref()) != Some(false)
+            && lazy(&self.exclude, self.rule.exclude.as_deref()) != Some(true)
     }
 
     fn path_matches(&self, path: &str) -> bool {
@@ -75,6 +90,8 @@ impl Scanner {
                 rule: Arc::new(r),
                 regex: OnceLock::new(),
                 path: OnceLock::new(),
+                exclude: OnceLock::new(),
+                require: OnceLock::new(),
             })
             .collect();
         let prefilter = Prefilter::new(rules.iter().enumerate().filter_map(|(i, c)| {
@@ -158,6 +175,9 @@ impl Scanner {
         found.into_iter().map(|(_, _, f)| f).collect()
     }
 
+    /// Every finding of one rule in a chunk. Matches do not overlap: a rejected
+    /// candidate's match still consumes its text, so a rule's pattern should match
+    /// one secret with its own context, not a run of them.
     fn scan_rule(
         &self,
         c: &Compiled,
@@ -170,36 +190,44 @@ impl Scanner {
             .secret_group
             .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
         for caps in re.captures_iter(chunk.bytes) {
-            let Some(m) = caps.get(group) else { continue };
-            let secret = m.as_bytes();
-            if !passes_checks(rule, secret) {
-                continue;
-            }
             let whole = caps.get(0).expect("group 0 always matches");
-            let pos = Position::locate(
-                chunk.bytes,
-                chunk.first_line,
-                whole.start(),
-                m.start(),
-                m.end(),
-            );
-            out.push((
-                m.start(),
-                m.end(),
-                Finding {
-                    rule: rule.clone(),
-                    origin: chunk.origin.clone(),
-                    line: pos.line,
-                    column: pos.column,
-                    end_column: pos.end_column,
-                    fingerprint: fingerprint(&rule.id, &chunk.origin.path, secret),
-                    secret: secret.to_vec(),
-                    line_text: pos.line_text,
-                    secret_span: pos.secret_span,
-                    allow_context: pos.allow_context,
-                },
-            ));
+            let Some(m) = caps.get(group) else { continue };
+            let line_start =
+                memchr::memrchr(b'\n', &chunk.bytes[..whole.start()]).map_or(0, |i| i + 1);
+            let context = &chunk.bytes[line_start..whole.end()];
+            if passes_checks(rule, m.as_bytes()) && c.context_allows(context) {
+                out.push((m.start(), m.end(), finding(rule, chunk, whole.start(), m)));
+            }
         }
+    }
+}
+
+/// The finding for secret `m` of a match starting at `match_start`.
+fn finding(
+    rule: &Arc<Rule>,
+    chunk: &Chunk<'_>,
+    match_start: usize,
+    m: regex::bytes::Match<'_>,
+) -> Finding {
+    let secret = m.as_bytes();
+    let pos = Position::locate(
+        chunk.bytes,
+        chunk.first_line,
+        match_start,
+        m.start(),
+        m.end(),
+    );
+    Finding {
+        rule: rule.clone(),
+        origin: chunk.origin.clone(),
+        line: pos.line,
+        column: pos.column,
+        end_column: pos.end_column,
+        fingerprint: fingerprint(&rule.id, &chunk.origin.path, secret),
+        secret: secret.to_vec(),
+        line_text: pos.line_text,
+        secret_span: pos.secret_span,
+        allow_context: pos.allow_context,
     }
 }
 
@@ -213,6 +241,9 @@ fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
             return false;
         }
     }
+    if placeholder::is_documented_example(secret) {
+        return false;
+    }
     if !rule.allow_placeholders && placeholder::is_placeholder(secret) {
         return false;
     }
@@ -224,29 +255,27 @@ fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
     true
 }
 
-/// Where a specific rule and a `generic` one found overlapping secrets, keep only
-/// the specific finding; identical spans of one rule are kept once.
+/// One secret, one finding: where findings overlap, only the most specific stands.
+/// A vendor rule beats a `generic` one, then the higher severity wins, then the
+/// rule declared first. (Two rules that see the same key, such as a service-account
+/// JSON rule and a private key rule, would otherwise report it twice.)
 fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
-    let overlaps =
-        |a: &(usize, usize, Finding), b: &(usize, usize, Finding)| a.0 < b.1 && b.0 < a.1;
-    let generic = |f: &Finding| f.rule.family == "generic";
-    let mut keep = vec![true; found.len()];
-    for i in 0..found.len() {
-        for j in 0..found.len() {
-            if i == j || !keep[j] || !overlaps(&found[i], &found[j]) {
-                continue;
-            }
-            let (a, b) = (&found[i].2, &found[j].2);
-            let shadowed = (generic(a) && !generic(b))
-                || (a.rule.id == b.rule.id && found[i].0 == found[j].0 && i > j);
-            if shadowed {
-                keep[i] = false;
-                break;
-            }
+    let rank = |f: &Finding| {
+        (
+            f.rule.family == "generic",
+            std::cmp::Reverse(f.rule.severity),
+        )
+    };
+    // Best first, so each finding only has to look at those already kept.
+    found.sort_by_key(|(start, _, f)| (rank(f), *start));
+    let mut kept: Vec<(usize, usize, Finding)> = Vec::with_capacity(found.len());
+    for item in found.drain(..) {
+        let overlaps = kept.iter().any(|k| k.0 < item.1 && item.0 < k.1);
+        if !overlaps {
+            kept.push(item);
         }
     }
-    let mut k = keep.into_iter();
-    found.retain(|_| k.next().unwrap_or(true));
+    *found = kept;
 }
 
 #[cfg(test)]

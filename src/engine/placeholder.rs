@@ -3,22 +3,24 @@
 //! (`your-api-key-here`, `xxxxxxxx`, `${API_KEY}`, `<TOKEN>`, `changeme`), and a hook
 //! that blocks on them gets uninstalled.
 //!
-//! The checks are deliberately conservative for random-looking values: a word must
-//! occur as a substring, and the odds of one of these words appearing by chance in a
-//! random token of typical length are around one in a million.
+//! The checks are deliberately conservative for random-looking values: a marker word
+//! must stand as a word (one case, set off from neighbouring letters), and digit runs
+//! must be long, so the odds of a random token of typical length being taken for a
+//! placeholder stay around one in a million.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-/// Substrings (lowercase) that mark a value as a placeholder or template.
-const MARKERS: &[&str] = &[
+/// Words that mark a value as a placeholder when written as a word: all lower or
+/// all upper case, and not in the middle of a run of letters of that case. A random
+/// token holds `fakE` or `YOuR` now and then; it almost never holds `fake` set off
+/// from its neighbours.
+const WORD_MARKERS: &[&str] = &[
     "example",
     "xxxx",
     "your",
     "placeholder",
     "changeme",
-    "change_me",
-    "change-me",
     "dummy",
     "sample",
     "redacted",
@@ -27,13 +29,19 @@ const MARKERS: &[&str] = &[
     "fake",
     "foobar",
     "notreal",
+    "lorem",
+];
+
+/// Substrings (compared in lower case) that mark a template or a reference to a
+/// secret kept elsewhere rather than a value.
+const SYMBOL_MARKERS: &[&str] = &[
+    "change_me",
+    "change-me",
     "not_real",
     "not-real",
     "****",
     "...",
     "…",
-    "<",
-    ">",
     "${",
     "{{",
     "}}",
@@ -41,12 +49,13 @@ const MARKERS: &[&str] = &[
     "%(",
     "%s",
     "env[",
-    "environ",
+    "os.environ",
+    "environ[",
+    "environ.get",
     "process.env",
     "getenv",
     "secrets.",
     "vault:",
-    "lorem",
 ];
 
 /// Whole values (lowercase, quotes trimmed) that are words, not secrets.
@@ -115,16 +124,41 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         .strip_suffix(b"\"")
         .unwrap_or(&lower);
     is_documented_example(secret)
-        || MARKERS.iter().any(|m| contains(&lower, m.as_bytes()))
+        || WORD_MARKERS.iter().any(|m| has_word(secret, m.as_bytes()))
+        || SYMBOL_MARKERS
+            .iter()
+            .any(|m| contains(&lower, m.as_bytes()))
+        || (lower.contains(&b'<') && lower.contains(&b'>'))
         || WORDS.iter().any(|w| trimmed == w.as_bytes())
         || is_identifier_name(secret)
-        || has_run(&lower, 6)
-        || has_sequence(&lower, 6)
+        || has_run(&lower)
+        || has_sequence(&lower)
         || mostly_one_byte(&lower)
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
+}
+
+/// `word` (lowercase) in `s` written as a word: in one case, all lower or all
+/// upper, with a neighbour on at least one side that is not a letter of that case.
+fn has_word(s: &[u8], word: &[u8]) -> bool {
+    let upper = word.to_ascii_uppercase();
+    let found = [word, upper.as_slice()].into_iter().any(|w| {
+        let same_case = |b: &u8| {
+            if w[0].is_ascii_lowercase() {
+                b.is_ascii_lowercase()
+            } else {
+                b.is_ascii_uppercase()
+            }
+        };
+        memchr::memmem::find_iter(s, w).any(|at| {
+            let before = at.checked_sub(1).map(|i| &s[i]);
+            let after = s.get(at + w.len());
+            !before.is_some_and(same_case) || !after.is_some_and(same_case)
+        })
+    });
+    found
 }
 
 /// `API_KEY`, `SECRET_TOKEN`: an upper-case name with no digits, such as an
@@ -133,18 +167,44 @@ fn is_identifier_name(s: &[u8]) -> bool {
     s.len() >= 3 && s.iter().all(|&b| b.is_ascii_uppercase() || b == b'_') && s.contains(&b'_')
 }
 
-/// A run of `n` identical bytes (`aaaaaa`, `000000`).
-fn has_run(s: &[u8], n: usize) -> bool {
-    s.windows(n).any(|w| w.iter().all(|&b| b == w[0]))
+/// Digits repeat and run in sequence by chance far more often than letters do (a
+/// 13-digit id holds `345678` about once in ten thousand), so they need longer runs.
+fn run_length(b: u8) -> usize {
+    if b.is_ascii_digit() {
+        8
+    } else {
+        6
+    }
 }
 
-/// `n` consecutive ascending or descending letters or digits (`123456`, `abcdef`).
-fn has_sequence(s: &[u8], n: usize) -> bool {
-    let step = |w: &[u8], d: i16| {
-        w.iter().all(|b| b.is_ascii_alphanumeric())
-            && w.windows(2).all(|p| p[1] as i16 - p[0] as i16 == d)
-    };
-    s.windows(n).any(|w| step(w, 1) || step(w, -1))
+/// A run of identical bytes (`aaaaaa`, `00000000`).
+fn has_run(s: &[u8]) -> bool {
+    let mut len = 0;
+    for (i, &b) in s.iter().enumerate() {
+        len = if i > 0 && s[i - 1] == b { len + 1 } else { 1 };
+        if len >= run_length(b) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Consecutive ascending or descending letters or digits (`abcdef`, `12345678`).
+fn has_sequence(s: &[u8]) -> bool {
+    [1i16, -1].into_iter().any(|d| {
+        let mut len = 0;
+        for (i, &b) in s.iter().enumerate() {
+            let follows = i > 0
+                && b.is_ascii_alphanumeric()
+                && s[i - 1].is_ascii_alphanumeric()
+                && b as i16 - s[i - 1] as i16 == d;
+            len = if follows { len + 1 } else { 1 };
+            if len >= run_length(b) {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 /// Half or more of the value is one byte (`a1aaaa2aaaa`), for values of 8 or more.
@@ -178,6 +238,9 @@ mod tests {
             "sk-...",
             "1234567890",
             "abcdefghijkl",
+            "sk_live_YOUR_SECRET_KEY_HERE",
+            "hf_exampleTokenValue0123",
+            "AKIA1234EXAMPLE99",
             "AKIAIOSFODNN7EXAMPLE",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "os.environ['KEY']",
@@ -194,6 +257,12 @@ mod tests {
             "q8Zr2LxW0pVt7NcK3yHs",
             "hunter2hunter3",
             "d41d8cd98f00b204e9800998ecf8427e",
+            // Random tokens that hold a marker in mixed case or inside letters.
+            "hf_qTrfakEzWpLmYOuRbnKdVcXsAaQ",
+            "sk_live_UabfakexQ2",
+            // A 13-digit id with a 6-digit run.
+            "xoxb-1234503456789-2345678123456",
+            "prod.environment.api.powerplatform.com/abc",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s} is not a placeholder");
         }

@@ -112,3 +112,21 @@ fn bundled_rules_load_and_match_their_yaml() {
         );
     }
 }
+
+#[test]
+fn exclude_vetoes_a_match_by_its_context() {
+    let r = rule(
+        r#"
+- id: any-token
+  name: Any token
+  severity: low
+  keywords: [token]
+  pattern: '(?i)[a-z_]*token\s*=\s*"([A-Za-z0-9]{16,})"'
+  exclude: '(?i)next_?token'
+  examples: []
+"#,
+    );
+    let s = Scanner::new(vec![r]);
+    assert!(scan(&s, "next_token = \"q8Zr2LxW0pVt7NcK3yHs\"").is_empty());
+    assert_eq!(scan(&s, "api_token = \"q8Zr2LxW0pVt7NcK3yHs\"").len(), 1);
+}

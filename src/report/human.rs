@@ -114,7 +114,7 @@ fn shown_line(f: &Finding, opts: &Options) -> (String, String, usize) {
 }
 
 /// Advice for rules that have no `help` of their own.
-const DEFAULT_HELP: &str = "remove it and rotate it (assume it has leaked)";
+pub(crate) const DEFAULT_HELP: &str = "remove it and rotate it (assume it has leaked)";
 
 fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     let s = &outcome.summary;

@@ -49,13 +49,18 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
         Location::Stdin => "stdin",
     };
     m.insert("source".into(), source.into());
+    commit_fields(&mut m, f);
+    Value::Object(m)
+}
+
+/// Adds `commit`, `author`, `email` and `date` for a finding from a commit.
+pub fn commit_fields(m: &mut Map<String, Value>, f: &Finding) {
     if let Some(c) = f.origin.commit() {
         m.insert("commit".into(), c.id.clone().into());
         m.insert("author".into(), c.author.clone().into());
         m.insert("email".into(), c.email.clone().into());
         m.insert("date".into(), super::human::date(c.time).into());
     }
-    Value::Object(m)
 }
 
 /// The summary object (shared by the line-oriented formats).

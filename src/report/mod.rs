@@ -1,11 +1,16 @@
 //! Reports: one module per format. Every format redacts secrets unless the user
 //! asked for them ([`Redaction`]); paths, commit ids and rule ids are always whole.
 
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod jsonl;
+pub mod junit;
 pub mod redact;
 pub mod sanitize;
+pub mod sarif;
+#[cfg(test)]
+mod testing;
 
 use crate::allow::Suppression;
 use crate::engine::Finding;
@@ -64,6 +69,12 @@ pub enum Format {
     /// One JSON object per line: each finding (streamed as found by `history`), then
     /// a summary line.
     Jsonl,
+    /// SARIF 2.1.0, for code-scanning dashboards (GitHub, Azure DevOps, IDEs).
+    Sarif,
+    /// GitLab's secret-detection report, for merge requests and the security dashboard.
+    Gitlab,
+    /// JUnit XML, for CI systems that only read test reports.
+    Junit,
 }
 
 /// How to render a report.
@@ -101,5 +112,8 @@ pub fn write(
         Format::Human => human::write(out, outcome, opts),
         Format::Json => json::write(out, outcome, opts),
         Format::Jsonl => jsonl::write(out, outcome, opts),
+        Format::Sarif => sarif::write(out, outcome, opts),
+        Format::Gitlab => gitlab::write(out, outcome, opts),
+        Format::Junit => junit::write(out, outcome, opts),
     }
 }

@@ -1,5 +1,7 @@
 //! Redaction: secrets are never printed whole unless the user asks.
 
+use crate::engine::Finding;
+
 /// How much of a secret a report shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Redaction {
@@ -29,6 +31,17 @@ impl Redaction {
             .chain(std::iter::repeat_n('*', len - keep))
             .collect()
     }
+}
+
+/// The finding's line as a report may show it: the secret redacted as `redaction`
+/// says, invalid UTF-8 replaced. Control characters are left for the caller to deal
+/// with (the terminal, XML and JSON each have their own rules).
+pub fn redacted_line(f: &Finding, redaction: Redaction) -> String {
+    let (s0, s1) = f.secret_span;
+    let before = String::from_utf8_lossy(&f.line_text[..s0]);
+    let secret = redaction.apply(&f.line_text[s0..s1]);
+    let after = String::from_utf8_lossy(&f.line_text[s1..]);
+    format!("{before}{secret}{after}")
 }
 
 #[cfg(test)]

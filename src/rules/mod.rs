@@ -36,6 +36,10 @@ pub struct StaticRule {
     pub min_entropy: Option<f64>,
     /// See [`RuleSpec::validate`].
     pub validate: Option<&'static str>,
+    /// See [`RuleSpec::exclude`].
+    pub exclude: Option<&'static str>,
+    /// See [`RuleSpec::require`].
+    pub require: Option<&'static str>,
     /// See [`RuleSpec::always`].
     pub always: bool,
     /// See [`RuleSpec::allow_placeholders`].
@@ -72,6 +76,10 @@ pub struct Rule {
     pub min_entropy: Option<f64>,
     /// Validator name.
     pub validate: Option<String>,
+    /// Pattern on the match's line that vetoes it.
+    pub exclude: Option<String>,
+    /// Pattern on the match's line that must match.
+    pub require: Option<String>,
     /// Run without keywords.
     pub always: bool,
     /// Skip the placeholder filter.
@@ -93,6 +101,8 @@ impl Rule {
             secret_group: r.secret_group,
             min_entropy: r.min_entropy,
             validate: r.validate.map(Into::into),
+            exclude: r.exclude.map(Into::into),
+            require: r.require.map(Into::into),
             always: r.always,
             allow_placeholders: r.allow_placeholders,
             help: r.help.map(Into::into),
@@ -114,6 +124,8 @@ impl Rule {
             secret_group: spec.secret_group,
             min_entropy: spec.min_entropy,
             validate: spec.validate.clone(),
+            exclude: spec.exclude.clone(),
+            require: spec.require.clone(),
             always: spec.always,
             allow_placeholders: spec.allow_placeholders,
             help: spec.help.clone(),
@@ -157,23 +169,12 @@ pub fn parse_specs(text: &str) -> Result<Vec<RuleSpec>> {
 
 /// The checks every rule must pass to be loaded.
 pub fn check_spec(spec: &RuleSpec) -> Result<()> {
-    let kebab = !spec.id.is_empty()
-        && spec
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !kebab {
-        bail!("id must be kebab-case (a-z, 0-9, -)");
-    }
-    if spec.pattern.is_none() && spec.path.is_none() {
-        bail!("needs a `pattern`, a `path`, or both");
-    }
-    if spec.pattern.is_some() && spec.keywords.is_empty() && spec.path.is_none() && !spec.always {
-        bail!("needs at least one keyword (or `always: true`)");
-    }
-    for pattern in spec.pattern.iter().chain(spec.path.iter()) {
-        crate::engine::compile(pattern).context("pattern does not compile")?;
-    }
+    spec.check_shape(|p| {
+        crate::engine::compile(p)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .map_err(anyhow::Error::msg)?;
     if let Some(name) = &spec.validate {
         if crate::engine::validate::lookup(name).is_none() {
             bail!(

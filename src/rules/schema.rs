@@ -78,18 +78,29 @@ pub struct RuleSpec {
     /// group, else the whole match).
     #[serde(default)]
     pub secret_group: Option<usize>,
-    /// Minimum Shannon entropy of the secret, in bits per byte.
+    /// Minimum Shannon entropy of the secret (the whole capture group, a token's
+    /// fixed prefix included), in bits per byte.
     #[serde(default)]
     pub min_entropy: Option<f64>,
     /// A named checksum or structure check the secret must pass.
     #[serde(default)]
     pub validate: Option<String>,
+    /// A pattern run on the text from the start of the match's line to the end of
+    /// the match: when it matches, the match is not a finding (for context the
+    /// secret alone does not show, such as a variable named `next_page_token`).
+    #[serde(default)]
+    pub exclude: Option<String>,
+    /// A pattern that must match the same text as `exclude` (the match's line up
+    /// to the end of the match) for the match to be a finding: context a cheap
+    /// pattern leaves out, such as the word `card` somewhere before a number.
+    #[serde(default)]
+    pub require: Option<String>,
     /// Run the pattern on every chunk, without a keyword (for formats with no
     /// literal, like card numbers). Costs throughput; use sparingly.
     #[serde(default)]
     pub always: bool,
-    /// Skip the placeholder filter (for rules whose secrets may legitimately look
-    /// like words, such as private key blocks).
+    /// Skip the placeholder filter (for formats that legitimately hold long runs or
+    /// words). Vendor-documented example values are still never findings.
     #[serde(default)]
     pub allow_placeholders: bool,
     /// One line on what to do about a finding, shown under it.
@@ -104,4 +115,32 @@ pub struct RuleSpec {
     /// Where the format is documented.
     #[serde(default)]
     pub references: Vec<String>,
+}
+
+impl RuleSpec {
+    /// The checks every rule must pass, bundled or not: a kebab-case id, something
+    /// to match, a keyword for the prefilter, and patterns that `compile` accepts.
+    /// Shared by the build script and the library, so both judge rules alike.
+    pub fn check_shape(&self, compile: impl Fn(&str) -> Result<(), String>) -> Result<(), String> {
+        let kebab = !self.id.is_empty()
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !kebab {
+            return Err("id must be kebab-case (a-z, 0-9, -)".into());
+        }
+        if self.pattern.is_none() && self.path.is_none() {
+            return Err("needs a `pattern`, a `path`, or both".into());
+        }
+        if self.pattern.is_some() && self.keywords.is_empty() && self.path.is_none() && !self.always
+        {
+            return Err("needs at least one keyword (or `always: true`)".into());
+        }
+        let patterns = [&self.pattern, &self.path, &self.exclude, &self.require];
+        for pattern in patterns.into_iter().flatten() {
+            compile(pattern).map_err(|e| format!("pattern does not compile: {e}"))?;
+        }
+        Ok(())
+    }
 }

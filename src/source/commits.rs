@@ -13,8 +13,8 @@
 //! secret can slip in that no side branch had. Which commits to judge is [`pushed`]'s
 //! job: the commits reachable from the pushed tips and from nothing hidden.
 
-use super::staged::{added_ranges, judged, visit_ranges};
-use super::{is_binary, Chunk, CommitInfo, Location, Origin, SkipReason, Visit};
+use super::lines::{added_ranges, visit_ranges};
+use super::{is_binary, is_regular, Chunk, CommitInfo, Location, Origin, SkipReason, Visit};
 use anyhow::{Context, Result};
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
 use std::collections::HashMap;
@@ -150,7 +150,7 @@ fn changed_against(
     let mut out = Vec::new();
     for delta in diff.deltas() {
         let file = delta.new_file();
-        if !judged(delta.status(), file.mode()) {
+        if !judged(delta.status(), u32::from(file.mode())) {
             continue;
         }
         let path = file
@@ -165,6 +165,16 @@ fn changed_against(
         out.push((path, (file.id(), old)));
     }
     Ok(out)
+}
+
+/// Whether a delta adds content worth judging: not a deletion, and a regular file
+/// (a symlink's target and a submodule's commit are not content).
+fn judged(status: Delta, mode: u32) -> bool {
+    let adds = matches!(
+        status,
+        Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+    );
+    adds && is_regular(mode)
 }
 
 /// Reports the lines `change` adds against every parent. Returns the bytes handed on.
@@ -189,7 +199,7 @@ fn judge(
     }
     let mut added: Option<Vec<(u32, u32)>> = None;
     for old in change.olds.iter().flatten() {
-        let ranges = added_ranges(&repo.find_blob(*old)?, &blob)?;
+        let ranges = added_ranges(repo.find_blob(*old)?.content(), content);
         added = Some(match added {
             None => ranges,
             Some(acc) => intersect(&acc, &ranges),

@@ -20,7 +20,7 @@
 //! reported. Symlinks and submodules are not content. A blob that appears under a
 //! second path later is not scanned again: it is reported at its first path only.
 
-use super::{is_binary, Chunk, Location, Origin, SkipReason, Visit};
+use super::{is_binary, is_regular, Chunk, Location, Origin, SkipReason, Visit};
 use anyhow::{anyhow, Context, Result};
 use git2::{Commit, Odb, Oid, Repository, TreeWalkMode};
 use std::collections::{BTreeMap, HashSet};
@@ -243,7 +243,7 @@ impl Seen {
             match entry.filemode() {
                 0o040000 if self.trees.insert(id) => git2::TreeWalkResult::Ok,
                 0o040000 => git2::TreeWalkResult::Skip,
-                0o100644 | 0o100755 if self.blobs.insert(id) => {
+                mode if is_regular(mode as u32) && self.blobs.insert(id) => {
                     let name = String::from_utf8_lossy(entry.name_bytes());
                     out.push((format!("{dir}{name}"), id));
                     git2::TreeWalkResult::Ok
