@@ -69,7 +69,7 @@ PY
   echo "  leakgate's peak RSS counts the pack files it maps ($pack MiB, page cache);" \
     "its peak anonymous memory: $(cd "$corpus" && peak_anon_mib "$bin" history --no-config -f jsonl -o /dev/null) MiB"
   python3 "$here/history_recall.py" "$corpus.answers.json" "$out/leakgate-$n.jsonl"
-  echo "attribution check (benches/history-attribution.yaml: one loose pattern per planted kind):"
+  echo "attribution check (bundled rules plus benches/history-attribution.yaml, one loose pattern per planted kind):"
   (cd "$corpus" && "$bin" history --config "$here/history-attribution.yaml" -f jsonl -o "$out/attribution-$n.jsonl") || true
   python3 "$here/history_recall.py" "$corpus.answers.json" "$out/attribution-$n.jsonl" --quiet
   [[ -f $out/betterleaks-$n.json ]] && python3 "$here/history_recall.py" "$corpus.answers.json" "$out/betterleaks-$n.json" --tool betterleaks --quiet || true
