@@ -251,7 +251,6 @@ fn pre_receive_script_without_a_binary_rejects_the_push() {
 }
 
 #[test]
-#[ignore = "needs `leakgate pre-push` (issue 3); run once it is merged"]
 fn pre_push_script_with_the_real_binary_blocks_a_secret() {
     let (bare, work) = remote_and_work();
     install_by_hand("pre-push", &work.path().join(".git/hooks"));
@@ -271,7 +270,6 @@ fn pre_push_script_with_the_real_binary_blocks_a_secret() {
 }
 
 #[test]
-#[ignore = "needs `leakgate pre-receive` (issue 3); run once it is merged"]
 fn pre_receive_script_with_the_real_binary_rejects_a_secret() {
     let (bare, work) = remote_and_work();
     install_by_hand("pre-receive", &bare.path().join("hooks"));

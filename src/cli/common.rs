@@ -77,7 +77,7 @@ pub struct ReportArgs {
 }
 
 /// Config options, shared by every scanning command.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConfigArgs {
     /// Read this config file instead of `.leakgate.yaml` at the repository root.
     #[arg(long, short = 'c', value_name = "FILE")]
@@ -163,7 +163,8 @@ pub fn finish(
     })
 }
 
-fn redaction(args: &ReportArgs) -> Redaction {
+/// The redaction the report options ask for.
+pub fn redaction(args: &ReportArgs) -> Redaction {
     match (args.show_secrets, args.redact) {
         (true, _) => Redaction::Show,
         (false, Some(n)) => Redaction::Keep(n),

@@ -7,7 +7,11 @@ mod config;
 mod init;
 
 mod common;
+mod history;
 mod install;
+mod pre_push;
+mod pre_receive;
+mod push;
 mod rules;
 mod scan;
 mod staged;
@@ -46,7 +50,9 @@ Examples:
   leakgate staged                  check the staged change by hand
   leakgate scan src/ .env          scan files and directories
   cat notes.txt | leakgate scan -  scan standard input
-  leakgate scan . --format json    machine-readable findings";
+  leakgate scan . --format json    machine-readable findings
+  leakgate history                 every secret in the whole history, once each
+  leakgate install --hook pre-receive   judge pushes on a server (bare repository)";
 
 /// The parsed command line.
 #[derive(Debug, Parser)]
@@ -64,6 +70,9 @@ enum Command {
     Staged(staged::Args),
     Scan(scan::Args),
     Install(install::Args),
+    History(history::Args),
+    PreReceive(pre_receive::Args),
+    PrePush(pre_push::Args),
     Rules(rules::Args),
 }
 
@@ -80,6 +89,12 @@ pub fn run() -> anyhow::Result<Status> {
         ),
         Command::Scan(args) => scan::run(args),
         Command::Install(args) => install::run(args),
+        Command::History(args) => history::run(args),
+        Command::PreReceive(args) => pre_receive::run(args),
+        Command::PrePush(args) => pre_push::run(args).context(
+            "cannot check the push, so it is stopped (fix the cause below, or bypass the \
+             check deliberately with `git push --no-verify`)",
+        ),
         Command::Rules(args) => rules::run(args),
     }
 }

@@ -191,7 +191,10 @@ fn scanned(s: &Summary) -> String {
     if let Some(c) = s.commits {
         parts.push(plural(c, "commit", "commits"));
     }
-    parts.push(plural(s.files, "file", "files"));
+    match s.scan {
+        "history" => parts.push(plural(s.files, "blob", "blobs")),
+        _ => parts.push(plural(s.files, "file", "files")),
+    }
     parts.push(bytes(s.bytes));
     format!(
         "{} scanned in {:.2} s",

@@ -63,7 +63,8 @@ pub fn commit_fields(m: &mut Map<String, Value>, f: &Finding) {
     }
 }
 
-fn summary(outcome: &Outcome) -> Value {
+/// The summary object (shared by the line-oriented formats).
+pub fn summary(outcome: &Outcome) -> Value {
     let s = &outcome.summary;
     let skipped: Map<String, Value> = s
         .skipped

@@ -4,6 +4,7 @@
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod jsonl;
 pub mod junit;
 pub mod redact;
 pub mod sanitize;
@@ -65,6 +66,9 @@ pub enum Format {
     Human,
     /// One JSON document with the findings and a summary.
     Json,
+    /// One JSON object per line: each finding (streamed as found by `history`), then
+    /// a summary line.
+    Jsonl,
     /// SARIF 2.1.0, for code-scanning dashboards (GitHub, Azure DevOps, IDEs).
     Sarif,
     /// GitLab's secret-detection report, for merge requests and the security dashboard.
@@ -107,6 +111,7 @@ pub fn write(
     match format {
         Format::Human => human::write(out, outcome, opts),
         Format::Json => json::write(out, outcome, opts),
+        Format::Jsonl => jsonl::write(out, outcome, opts),
         Format::Sarif => sarif::write(out, outcome, opts),
         Format::Gitlab => gitlab::write(out, outcome, opts),
         Format::Junit => junit::write(out, outcome, opts),

@@ -4,7 +4,9 @@
 //! A source reports through a [`Visit`] callback rather than returning a list, so a
 //! chunk's bytes can borrow from a blob that lives only while it is visited.
 
+pub mod commits;
 pub mod files;
+pub mod history;
 pub mod index;
 pub mod lines;
 pub mod renames;

@@ -171,3 +171,88 @@ pub mod fake {
     pub const GH3: &str = "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";
     pub const GH4: &str = "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";
 }
+
+/// A bare repository in a temp dir: the server side of a push.
+pub struct Bare {
+    pub dir: tempfile::TempDir,
+}
+
+impl Bare {
+    /// `git init --bare` with `main` as its default branch.
+    pub fn new() -> Bare {
+        let dir = tempfile::tempdir().unwrap();
+        let out = git_cmd(dir.path())
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        Bare { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The file URL a clone pushes to.
+    pub fn url(&self) -> String {
+        self.path().to_string_lossy().into_owned()
+    }
+
+    /// Runs git in the bare repository; panics if it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = git_cmd(self.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Installs leakgate as the pre-receive hook, from inside the bare repository,
+    /// with extra arguments appended to the hook's command line if any.
+    pub fn install_pre_receive(&self, extra: &str) {
+        let out = leakgate(self.path())
+            .args(["install", "--hook", "pre-receive"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "install failed: {}", stderr(&out));
+        if !extra.is_empty() {
+            let hook = self.path().join("hooks/pre-receive");
+            let text = std::fs::read_to_string(&hook).unwrap();
+            let text = text.replace(
+                " pre-receive \"$@\"",
+                &format!(" pre-receive {extra} \"$@\""),
+            );
+            std::fs::write(&hook, text).unwrap();
+        }
+    }
+
+    /// Every ref and what it points at (`git show-ref` output; empty if none).
+    pub fn refs(&self) -> String {
+        let out = git_cmd(self.path()).args(["show-ref"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Repo {
+    /// A work tree whose `origin` is `bare` (the bare repository may be empty).
+    pub fn with_origin(bare: &Bare) -> Repo {
+        let repo = Repo::new();
+        repo.git(&["remote", "add", "origin", &bare.url()]);
+        repo
+    }
+
+    /// `git push` with the given arguments, through the server's hooks.
+    pub fn push(&self, args: &[&str]) -> Output {
+        let mut all = vec!["push", "-q"];
+        all.extend_from_slice(args);
+        self.git_output(&all)
+    }
+
+    /// Commits one file with the given content, bypassing hooks; returns the id.
+    pub fn commit_file(&self, path: &str, content: impl AsRef<[u8]>, message: &str) -> String {
+        self.stage(path, content);
+        self.commit_unchecked(message)
+    }
+}
