@@ -123,6 +123,14 @@ pub fn scanner(config: &Loaded) -> Result<Scanner> {
     Ok(Scanner::new(config.rules()?))
 }
 
+/// Builds the scanner for a scan of many bytes (history, directories).
+pub fn throughput_scanner(config: &Loaded) -> Result<Scanner> {
+    Ok(Scanner::with_profile(
+        config.rules()?,
+        crate::engine::Profile::Throughput,
+    ))
+}
+
 /// Writes the report and works out the exit status.
 pub fn finish(
     args: &ReportArgs,

@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<Status> {
     let repo = Repository::open_from_env()
         .context("cannot open the git repository here (run leakgate inside a repository)")?;
     let loaded = args.config.load(repo.workdir())?;
-    let scanner = common::scanner(&loaded)?;
+    let scanner = common::throughput_scanner(&loaded)?;
     let allow = loaded.allow();
     let commits = commits(&repo, &args.revs)?;
     let opts = options(&args)?;

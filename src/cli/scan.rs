@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Result<Status> {
         .and_then(|r| r.workdir().map(|p| p.to_path_buf()))
         .or(cwd);
     let loaded = args.config.load(root.as_deref())?;
-    let scanner = common::scanner(&loaded)?;
+    let scanner = common::throughput_scanner(&loaded)?;
     let allow = loaded.allow();
     let mut outcome = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut collector = Collector::new(&scanner, &allow);

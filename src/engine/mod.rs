@@ -19,6 +19,7 @@ use crate::source::{Chunk, Origin};
 use anyhow::Result;
 use finding::Position;
 use prefilter::Prefilter;
+pub use prefilter::Profile;
 use regex::bytes::{Regex, RegexBuilder};
 use std::sync::{Arc, OnceLock};
 
@@ -97,9 +98,14 @@ impl FileRule {
 }
 
 impl Scanner {
-    /// A scanner over `rules`. Patterns are assumed checked ([`crate::rules::check_spec`]
-    /// or the build script); they compile on first use.
+    /// A scanner over `rules` for small inputs (hooks). Patterns are assumed checked
+    /// ([`crate::rules::check_spec`] or the build script); they compile on first use.
     pub fn new(rules: Vec<Rule>) -> Scanner {
+        Scanner::with_profile(rules, Profile::Latency)
+    }
+
+    /// A scanner tuned for a workload: see [`Profile`].
+    pub fn with_profile(rules: Vec<Rule>, profile: Profile) -> Scanner {
         let rules: Vec<Compiled> = rules
             .into_iter()
             .map(|r| Compiled {
@@ -110,13 +116,14 @@ impl Scanner {
                 require: OnceLock::new(),
             })
             .collect();
-        let prefilter = Prefilter::new(rules.iter().enumerate().filter_map(|(i, c)| {
+        let with_patterns = rules.iter().enumerate().filter_map(|(i, c)| {
             let r = &c.rule;
             r.pattern.is_some().then(|| {
                 let always = r.always || (r.keywords.is_empty() && r.path.is_some());
                 (i, r.keywords.as_slice(), always)
             })
-        }));
+        });
+        let prefilter = Prefilter::new(with_patterns, profile);
         let file_rules = rules
             .iter()
             .enumerate()
