@@ -394,3 +394,35 @@ fn the_config_names_where_the_baseline_lives() {
         stdout(&check)
     );
 }
+
+#[test]
+fn a_history_baseline_accepts_old_secrets_even_deleted_ones() {
+    let repo = Repo::new();
+    repo.stage("old.env", format!("T={GH1}\n"));
+    repo.commit_unchecked("an old secret");
+    repo.git(&["rm", "-q", "old.env"]);
+    repo.commit_unchecked("deleted, still in history");
+    let out = repo.leakgate(&["history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    ok(&repo.leakgate(&["baseline", "create", "--from", "history"]));
+    let text = read_baseline(&repo);
+    assert!(
+        text.contains("\"from\": \"history\"") || text.contains("\"from\":\"history\""),
+        "{text}"
+    );
+    assert!(!text.contains(GH1), "no secret in the baseline");
+    let out = repo.leakgate(&["history"]);
+    assert_eq!(out.status.code(), Some(0), "accepted: {}", all_output(&out));
+    repo.stage("new.txt", format!("t = {GH2}\n"));
+    repo.commit_unchecked("a new secret");
+    let out = repo.leakgate(&["history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["new.txt"], "only the new secret");
+}

@@ -54,12 +54,15 @@ enum Action {
 pub enum Scope {
     /// The files of the work tree, honouring .gitignore.
     Worktree,
+    /// Every blob of the whole history (every ref), as `leakgate history` reads it.
+    History,
 }
 
 impl Scope {
     fn name(self) -> &'static str {
         match self {
             Scope::Worktree => "worktree",
+            Scope::History => "history",
         }
     }
 
@@ -67,6 +70,7 @@ impl Scope {
     pub fn parse_name(name: &str) -> Result<Scope> {
         match name {
             "worktree" | "" => Ok(Scope::Worktree),
+            "history" => Ok(Scope::History),
             other => bail!("the baseline was made from `{other}`, which this leakgate cannot scan"),
         }
     }
@@ -132,6 +136,11 @@ pub fn scan(from: Scope, loaded: &Loaded, allow: &Allow, max_size: u64) -> Resul
     let root = loaded.root.clone().expect("the root is set");
     match from {
         Scope::Worktree => scan_worktree(&scanner, allow, &root, max_size),
+        Scope::History => {
+            let repo = git2::Repository::discover(&root)
+                .context("a history baseline needs a git repository")?;
+            super::history::scan_all(&repo, &scanner, allow, max_size)
+        }
     }
 }
 

@@ -108,6 +108,46 @@ fn quiet_broken_pipe(e: std::io::Error) -> Result<()> {
     }
 }
 
+/// Every finding of the whole history (every ref), each secret once with the
+/// commit that introduced it, with `allow` applied: what `baseline create --from
+/// history` records.
+pub fn scan_all(
+    repo: &Repository,
+    scanner: &crate::engine::Scanner,
+    allow: &crate::allow::Allow,
+    max_size: u64,
+) -> Result<Outcome> {
+    let commits = commits(repo, &[])?;
+    let opts = history::Options {
+        max_size,
+        threads: 0,
+        since: None,
+        until: None,
+    };
+    let mut seen = HashSet::new();
+    let mut outcome = Outcome::default();
+    let stats = Stats::default();
+    history::walk(
+        repo.path(),
+        &commits,
+        &opts,
+        &stats,
+        || Collector::new(scanner, allow),
+        |done| {
+            let found = done.visit.outcome;
+            for f in found.findings {
+                if seen.insert(f.fingerprint.clone()) {
+                    outcome.findings.push(f);
+                }
+            }
+            outcome.suppressed.extend(found.suppressed);
+            Ok(())
+        },
+    )?;
+    crate::pipeline::sort(&mut outcome);
+    Ok(outcome)
+}
+
 /// The commits to walk, oldest first.
 fn commits(repo: &Repository, revs: &[String]) -> Result<Vec<Oid>> {
     let mut walk = repo.revwalk().context("cannot walk the commit graph")?;
