@@ -8,9 +8,8 @@
 //! Deleting a remote ref is never blocked. The config is `.leakgate.yaml` of the
 //! work tree, as for the pre-commit hook.
 
-use super::common::{self, Status};
-use super::push::{self, HookArgs, Judged};
-use crate::pipeline::Collector;
+use super::common::Status;
+use super::push::{self, HookArgs};
 use crate::source::commits;
 use anyhow::{bail, Context, Result};
 use git2::{Oid, Repository};
@@ -43,19 +42,7 @@ pub fn run(args: Args) -> Result<Status> {
         let repo = Repository::open_from_env().context("cannot open the repository")?;
         let loaded = config.load(repo.workdir())?;
         let commits = outgoing(&repo, &remote, &lines)?;
-        let scanner = common::scanner(&loaded)?;
-        let allow = loaded.allow();
-        let mut collector = Collector::new(&scanner, &allow);
-        let stats = commits::walk(&repo, &commits, config.max_file_size, &mut collector)?;
-        let mut outcome = collector.outcome;
-        outcome.summary.scan = "pre-push";
-        outcome.summary.commits = Some(stats.commits);
-        outcome.summary.files = stats.files;
-        outcome.summary.bytes = stats.bytes;
-        Ok(Judged {
-            outcome,
-            config: loaded,
-        })
+        push::judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-push")
     })
 }
 

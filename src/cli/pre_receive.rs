@@ -13,9 +13,8 @@
 //! bare repository has no work tree and so no `.leakgate.yaml`:
 //! it uses `--config FILE` or the bundled defaults.
 
-use super::common::{self, Status};
-use super::push::{self, HookArgs, Judged};
-use crate::pipeline::Collector;
+use super::common::Status;
+use super::push::{self, HookArgs};
 use crate::source::commits;
 use anyhow::{bail, Context, Result};
 use git2::{Oid, Repository};
@@ -76,19 +75,7 @@ pub fn run(args: Args) -> Result<Status> {
             Repository::open_from_env().context("cannot open the repository the push goes to")?;
         let loaded = config.load(repo.workdir())?;
         let commits = new_commits(&repo, &updates)?;
-        let scanner = common::scanner(&loaded)?;
-        let allow = loaded.allow();
-        let mut collector = Collector::new(&scanner, &allow);
-        let stats = commits::walk(&repo, &commits, config.max_file_size, &mut collector)?;
-        let mut outcome = collector.outcome;
-        outcome.summary.scan = "pre-receive";
-        outcome.summary.commits = Some(stats.commits);
-        outcome.summary.files = stats.files;
-        outcome.summary.bytes = stats.bytes;
-        Ok(Judged {
-            outcome,
-            config: loaded,
-        })
+        push::judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-receive")
     })
 }
 

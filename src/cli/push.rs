@@ -52,6 +52,30 @@ pub struct Judged {
     pub config: Loaded,
 }
 
+/// Judges the added lines of `commits` (oldest first) with the config's rules and
+/// filters; `scan` names the hook in the summary.
+pub fn judge_commits(
+    repo: &git2::Repository,
+    commits: &[git2::Oid],
+    loaded: Loaded,
+    max_size: u64,
+    scan: &'static str,
+) -> Result<Judged> {
+    let scanner = super::common::scanner(&loaded)?;
+    let allow = loaded.allow();
+    let mut collector = crate::pipeline::Collector::new(&scanner, &allow);
+    let stats = crate::source::commits::walk(repo, commits, max_size, &mut collector)?;
+    let mut outcome = collector.outcome;
+    outcome.summary.scan = scan;
+    outcome.summary.commits = Some(stats.commits);
+    outcome.summary.files = stats.files;
+    outcome.summary.bytes = stats.bytes;
+    Ok(Judged {
+        outcome,
+        config: loaded,
+    })
+}
+
 /// Runs `scan` within the time budget and reports on stderr. `hook` names the hook
 /// in messages.
 pub fn judge<F>(args: &HookArgs, hook: &str, scan: F) -> Result<Status>
