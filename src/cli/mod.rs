@@ -40,7 +40,7 @@ Exit codes (every command):
   1  findings at or above the blocking severity
   2  the scan could not be done (bad arguments, bad config, git error)
 
-Reports: --format human|json|sarif|gitlab|junit, --output FILE. Secrets are redacted
+Reports: --format human|json|jsonl|sarif|gitlab|junit, --output FILE. Secrets are redacted
 (--redact N shows N characters, --show-secrets all of them). `leakgate help COMMAND`
 explains each command, with examples; for a SARIF report that never fails CI:
   leakgate scan . --format sarif --output leakgate.sarif --exit-zero
@@ -64,15 +64,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Baseline(baseline::Args),
-    Config(config::Args),
-    Init(init::Args),
     Staged(staged::Args),
     Scan(scan::Args),
     Install(install::Args),
     History(history::Args),
     PreReceive(pre_receive::Args),
     PrePush(pre_push::Args),
+    Baseline(baseline::Args),
+    Config(config::Args),
+    Init(init::Args),
     Rules(rules::Args),
 }
 
