@@ -48,7 +48,8 @@ pub struct Args {
     /// means the end of that day).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
-    /// Worker threads (default: one per core).
+    /// Scanning threads (default: one per core, plus one: the commit walker and the
+    /// report writer block often, and an extra scanner keeps every core busy).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     threads: usize,
     /// Never show the progress bar (it is shown only when stderr is a terminal).
@@ -95,7 +96,10 @@ fn options(args: &Args) -> Result<history::Options> {
     let date = |d: &Option<String>, end| d.as_deref().map(|d| parse_date(d, end)).transpose();
     Ok(history::Options {
         max_size: args.config.max_file_size,
-        threads: args.threads,
+        threads: match args.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()) + 1,
+            n => n,
+        },
         since: date(&args.since, false)?,
         until: date(&args.until, true)?,
     })
