@@ -250,11 +250,16 @@ fn pre_receive_script_without_a_binary_rejects_the_push() {
     assert!(!remote_has_main(bare.path()));
 }
 
-#[test]
-fn pre_push_script_with_the_real_binary_blocks_a_secret() {
+/// Installs a push hook script by hand (on the client for pre-push, on the server
+/// for pre-receive) and pushes a commit holding `token` with the real binary.
+fn push_script_with_the_real_binary_stops(hook: &str, token: &str) {
     let (bare, work) = remote_and_work();
-    install_by_hand("pre-push", &work.path().join(".git/hooks"));
-    work.stage("cfg.py", format!("T = \"{GH3}\"\n"));
+    let hooks = match hook {
+        "pre-push" => work.path().join(".git/hooks"),
+        _ => bare.path().join("hooks"),
+    };
+    install_by_hand(hook, &hooks);
+    work.stage("cfg.py", format!("T = \"{token}\"\n"));
     work.commit_unchecked("secret");
     let out = git_with(&work, Some(&leakgate_bin()), &path_without_leakgate())
         .args(["push", "origin", "main"])
@@ -270,22 +275,13 @@ fn pre_push_script_with_the_real_binary_blocks_a_secret() {
 }
 
 #[test]
+fn pre_push_script_with_the_real_binary_blocks_a_secret() {
+    push_script_with_the_real_binary_stops("pre-push", GH3);
+}
+
+#[test]
 fn pre_receive_script_with_the_real_binary_rejects_a_secret() {
-    let (bare, work) = remote_and_work();
-    install_by_hand("pre-receive", &bare.path().join("hooks"));
-    work.stage("cfg.py", format!("T = \"{GH4}\"\n"));
-    work.commit_unchecked("secret");
-    let out = git_with(&work, Some(&leakgate_bin()), &path_without_leakgate())
-        .args(["push", "origin", "main"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success(), "{}", all_output(&out));
-    assert!(
-        all_output(&out).contains("github-classic-pat"),
-        "{}",
-        all_output(&out)
-    );
-    assert!(!remote_has_main(bare.path()));
+    push_script_with_the_real_binary_stops("pre-receive", GH4);
 }
 
 #[test]
