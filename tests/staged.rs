@@ -310,3 +310,119 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .unwrap();
     assert!(stdout(&forced).contains('\u{1b}'), "colour when forced");
 }
+
+/// The findings of `leakgate staged` as (path, line, column, rule) tuples.
+fn staged_findings(repo: &Repo) -> Vec<(String, u64, u64, String)> {
+    let out = repo.leakgate(&["staged", "--format", "json"]);
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        all_output(&out)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut v: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// One staged change, judged through every index format git writes: versions 2,
+/// 3 (extended flags) and 4 (compressed paths) must agree. A split index is
+/// refused with a message that says how to turn it off.
+#[test]
+fn every_index_format_gives_the_same_findings() {
+    let repo = Repo::new();
+    // A path longer than the 12-bit length field of an index entry (0xFFF), staged
+    // straight into the index since no file system takes a path that long.
+    let long_path = format!("{}f.txt", format!("{}/", "d".repeat(210)).repeat(20));
+    let add_long = |content: String| {
+        let mut child = git_cmd(repo.path())
+            .args(["hash-object", "-w", "--stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(content.as_bytes())
+            .unwrap();
+        let oid = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+        let info = format!("100644,{},{long_path}", oid.trim());
+        repo.git(&["update-index", "--add", "--cacheinfo", &info]);
+    };
+    for i in 0..30 {
+        repo.write(
+            &format!("dir{}/sub/file{i}.txt", i % 4),
+            format!("line {i}\n"),
+        );
+    }
+    repo.git(&["add", "."]);
+    add_long("x\n".to_string());
+    repo.commit_unchecked("base");
+    repo.stage("dir1/sub/file5.txt", format!("line 5\nt = {GH1}\n"));
+    add_long(format!("x\ny = {GH2}\n"));
+    repo.stage("new dir/ü.txt", format!("{GH3}\n"));
+    repo.write("intent.txt", format!("{GH4}\n"));
+    repo.git(&["add", "-N", "intent.txt"]); // extended flags: index version 3
+    repo.git(&["rm", "-q", "--cached", "dir2/sub/file6.txt"]);
+    let mut expected = vec![
+        (
+            "dir1/sub/file5.txt".to_string(),
+            2,
+            5,
+            "github-classic-pat".to_string(),
+        ),
+        (long_path.clone(), 2, 5, "github-classic-pat".to_string()),
+        (
+            "new dir/ü.txt".to_string(),
+            1,
+            1,
+            "github-classic-pat".to_string(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(staged_findings(&repo), expected, "index version 3");
+    repo.git(&["update-index", "--index-version", "4"]);
+    assert_eq!(staged_findings(&repo), expected, "index version 4");
+    repo.git(&["update-index", "--index-version", "2"]);
+    assert_eq!(staged_findings(&repo), expected, "index version 2");
+    repo.git(&["update-index", "--split-index"]);
+    let out = repo.leakgate(&["staged"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--no-split-index"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn moved_directories_and_file_directory_swaps() {
+    let repo = Repo::new();
+    repo.stage("lib/keys/a.txt", format!("a = {GH1}\n"));
+    repo.stage("lib/keys/b.txt", format!("b = {GH2}\n"));
+    repo.stage("thing", "a file\n");
+    repo.commit_unchecked("old secrets");
+    repo.install();
+    std::fs::create_dir_all(repo.path().join("vendor")).unwrap();
+    repo.git(&["mv", "lib/keys", "vendor/keys"]);
+    assert_passes(&repo.commit("move a directory"));
+    repo.git(&["rm", "-q", "thing"]);
+    repo.stage("thing/inner.txt", format!("c = {GH3}\n"));
+    let text = assert_blocked(&repo, &repo.commit("file becomes a directory"), 2);
+    assert!(text.contains("thing/inner.txt:1:5"), "{text}");
+}

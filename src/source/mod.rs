@@ -5,7 +5,11 @@
 //! chunk's bytes can borrow from a blob that lives only while it is visited.
 
 pub mod files;
+pub mod index;
+pub mod lines;
+pub mod renames;
 pub mod staged;
+pub mod tree_diff;
 
 use std::sync::Arc;
 
@@ -110,6 +114,11 @@ pub trait Visit {
 pub fn is_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8000)];
     memchr::memchr(0, head).is_some()
+}
+
+/// Whether a git file mode is a regular file (not a symlink, tree or gitlink).
+pub fn is_regular(mode: u32) -> bool {
+    mode & 0o170000 == 0o100000
 }
 
 /// Default size above which a file or blob is skipped, in bytes.

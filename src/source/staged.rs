@@ -1,16 +1,22 @@
 //! The staged change: what `git commit` is about to record.
 //!
 //! The deltas come from a diff of the HEAD tree (none on an unborn branch) against
-//! the index, with renames and copies detected so a moved file is not judged again.
+//! the index ([`super::tree_diff`], reading the index with [`super::index`] and
+//! skipping unchanged directories), with renames and copies detected
+//! ([`super::renames`]) so a moved file is not judged again.
 //! Content always comes from the index blobs, never the work tree, so a partially
 //! staged file is judged by what will be committed. For a changed file, only the
 //! lines added against the old blob are chunks (zero context); a new file is one
 //! chunk. Symlinks and submodules are not followed. Nothing here writes to the
 //! index, the work tree or any ref.
 
-use super::{is_binary, Chunk, Location, Origin, SkipReason, Visit};
+use super::tree_diff::{self, Delta, Status};
+use super::{
+    index, is_binary, is_regular, lines, renames, Chunk, Location, Origin, SkipReason, Visit,
+};
 use anyhow::{Context, Result};
-use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, Oid, Patch, Repository};
+use git2::{Oid, Repository};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What the staged source looked at.
@@ -31,37 +37,45 @@ pub fn open_repository() -> Result<Repository> {
 
 /// Walks the staged change of `repo`, reporting each added run of lines.
 pub fn walk(repo: &Repository, max_size: u64, visit: &mut dyn Visit) -> Result<Stats> {
-    let index = repo.index().context("cannot read the git index")?;
-    let head = head_tree(repo)?;
-    let mut opts = DiffOptions::new();
-    opts.ignore_submodules(true).include_typechange(true);
-    let mut diff = repo
-        .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))
-        .context("cannot diff the index against HEAD")?;
-    let mut find = DiffFindOptions::new();
-    find.renames(true).copies(true);
-    diff.find_similar(Some(&mut find))
-        .context("cannot detect renames in the staged change")?;
+    // Git does not re-hash objects on ordinary reads either; hashing every tree
+    // and blob read with collision-detecting SHA-1 would double the hook's cost.
+    git2::opts::strict_hash_verification(false);
+    let mut deltas = deltas(repo)?;
+    renames::pair(repo, &mut deltas)?;
     let mut stats = Stats::default();
-    for delta in diff.deltas() {
-        let new = delta.new_file();
-        if !judged(delta.status(), new.mode()) {
+    for delta in &deltas {
+        if delta.status == Status::Deleted || !is_regular(delta.mode) {
             continue;
         }
-        let path = new
-            .path_bytes()
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
-        let origin = Origin::new(path.into_owned(), Location::Staged);
+        let path = String::from_utf8_lossy(&delta.path).into_owned();
+        let origin = Origin::new(path, Location::Staged);
         stats.files += 1;
         visit.file(&origin);
-        let old = match delta.status() {
-            Delta::Added => None,
-            _ => Some(delta.old_file().id()).filter(|id| !id.is_zero()),
-        };
-        stats.bytes += judge_blob(repo, &origin, old, new.id(), max_size, visit)?;
+        let new = delta.new.expect("added and changed files have a blob");
+        stats.bytes += judge_blob(repo, &origin, delta.old, new, max_size, visit)?;
     }
     Ok(stats)
+}
+
+/// The path of the index git uses: `GIT_INDEX_FILE` (as git sets it for
+/// `git commit -a` and `git commit PATH`) or `$GIT_DIR/index`.
+fn index_path(repo: &Repository) -> PathBuf {
+    match std::env::var_os("GIT_INDEX_FILE") {
+        Some(p) => PathBuf::from(p),
+        None => repo.path().join("index"),
+    }
+}
+
+/// The deltas from our own index reader and the cache-tree walk.
+fn deltas(repo: &Repository) -> Result<Vec<Delta>> {
+    let path = index_path(repo);
+    let index = if path.exists() {
+        index::read(&path)?
+    } else {
+        index::Index::default() // nothing staged yet in a new repository
+    };
+    let head = head_tree(repo)?;
+    tree_diff::diff(repo, head, &index)
 }
 
 fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
@@ -79,16 +93,6 @@ fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
         }
         Err(e) => Err(e).context("cannot resolve HEAD"),
     }
-}
-
-/// Whether a delta adds content worth judging: not a deletion, and a regular file
-/// (a symlink's target and a submodule's commit are not content).
-fn judged(status: Delta, mode: FileMode) -> bool {
-    let adds = matches!(
-        status,
-        Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-    );
-    adds && matches!(mode, FileMode::Blob | FileMode::BlobExecutable)
 }
 
 /// Reports the added lines of `new` against `old` (all of `new` if there is no old
@@ -124,82 +128,6 @@ fn judge_blob(
     let old_blob = repo
         .find_blob(old)
         .with_context(|| format!("cannot read the HEAD blob of {}", origin.path))?;
-    let ranges = added_ranges(&old_blob, &blob)?;
-    Ok(visit_ranges(origin, content, &ranges, visit))
-}
-
-/// The added line ranges `(first line, line count)` of `new` against `old`.
-fn added_ranges(old: &git2::Blob<'_>, new: &git2::Blob<'_>) -> Result<Vec<(u32, u32)>> {
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0).force_text(true);
-    let patch = Patch::from_blobs(old, None, new, None, Some(&mut opts))
-        .context("cannot diff a staged file against HEAD")?;
-    let mut ranges = Vec::with_capacity(patch.num_hunks());
-    for i in 0..patch.num_hunks() {
-        let (hunk, _) = patch.hunk(i)?;
-        if hunk.new_lines() > 0 {
-            ranges.push((hunk.new_start(), hunk.new_lines()));
-        }
-    }
-    Ok(ranges)
-}
-
-/// Hands each line range of `content` to the visitor as one chunk.
-pub(crate) fn visit_ranges(
-    origin: &Arc<Origin>,
-    content: &[u8],
-    ranges: &[(u32, u32)],
-    visit: &mut dyn Visit,
-) -> u64 {
-    let starts = line_starts(content);
-    let mut bytes = 0;
-    for &(first, count) in ranges {
-        let begin = starts
-            .get(first as usize - 1)
-            .copied()
-            .unwrap_or(content.len());
-        let end = starts
-            .get((first + count - 1) as usize)
-            .copied()
-            .unwrap_or(content.len());
-        let slice = &content[begin..end];
-        bytes += slice.len() as u64;
-        visit.chunk(&Chunk {
-            origin: origin.clone(),
-            first_line: first,
-            bytes: slice,
-        });
-    }
-    bytes
-}
-
-/// Byte offset where each line starts.
-fn line_starts(content: &[u8]) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', content).map(|i| i + 1))
-        .filter(|&i| i < content.len())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Default)]
-    struct Collect(Vec<(u32, Vec<u8>)>);
-    impl Visit for Collect {
-        fn file(&mut self, _: &Arc<Origin>) {}
-        fn chunk(&mut self, c: &Chunk<'_>) {
-            self.0.push((c.first_line, c.bytes.to_vec()));
-        }
-        fn skipped(&mut self, _: &Arc<Origin>, _: SkipReason) {}
-    }
-
-    #[test]
-    fn ranges_become_line_chunks() {
-        let origin = Origin::new("f", Location::Staged);
-        let mut c = Collect::default();
-        visit_ranges(&origin, b"a\nb\nc\nd", &[(2, 1), (4, 1)], &mut c);
-        assert_eq!(c.0, vec![(2, b"b\n".to_vec()), (4, b"d".to_vec())]);
-    }
+    let ranges = lines::added_ranges(old_blob.content(), content);
+    Ok(lines::visit_ranges(origin, content, &ranges, visit))
 }
