@@ -40,35 +40,37 @@ struct Compiled {
     require: OnceLock<Regex>,
 }
 
+/// The regex of `pattern`, compiled on first use into `cell`.
+fn lazy<'a>(cell: &'a OnceLock<Regex>, pattern: &str) -> &'a Regex {
+    cell.get_or_init(|| compile(pattern).expect("rule patterns are checked at load"))
+}
+
 impl Compiled {
     fn regex(&self) -> Option<&Regex> {
-        let pattern = self.rule.pattern.as_deref()?;
-        Some(
-            self.regex
-                .get_or_init(|| compile(pattern).expect("rule patterns are checked at load")),
-        )
+        Some(lazy(&self.regex, self.rule.pattern.as_deref()?))
     }
 
-    /// Whether the rule's context patterns accept a match, given the text from the
-    /// start of its line to its end: `require` must match, `exclude` must not.
-    fn context_allows(&self, context: &[u8]) -> bool {
-        let lazy = |cell: &OnceLock<Regex>, pattern: Option<&str>| {
-            pattern.map(|p| {
-                cell.get_or_init(|| compile(p).expect("rule patterns are checked at load"))
-                    .is_match(context)
-            })
-        };
-        lazy(&self.require, self.rule.require.as_deref()) != Some(false)
-            && lazy(&self.exclude, self.rule.exclude.as_deref()) != Some(true)
+    /// Whether the rule's context patterns accept the match `whole` in `bytes`,
+    /// given the text from the start of its line to its end: `require` must match,
+    /// `exclude` must not. Most rules have neither and pay nothing.
+    fn context_allows(&self, bytes: &[u8], whole: &regex::bytes::Match<'_>) -> bool {
+        let (require, exclude) = (self.rule.require.as_deref(), self.rule.exclude.as_deref());
+        if require.is_none() && exclude.is_none() {
+            return true;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..whole.start()]).map_or(0, |i| i + 1);
+        let context = &bytes[line_start..whole.end()];
+        let matches =
+            |cell, pattern: Option<&str>| pattern.map(|p| lazy(cell, p).is_match(context));
+        matches(&self.require, require) != Some(false)
+            && matches(&self.exclude, exclude) != Some(true)
     }
 
     fn path_matches(&self, path: &str) -> bool {
-        let Some(pattern) = self.rule.path.as_deref() else {
-            return true;
-        };
-        self.path
-            .get_or_init(|| compile(pattern).expect("rule patterns are checked at load"))
-            .is_match(path.as_bytes())
+        self.rule
+            .path
+            .as_deref()
+            .is_none_or(|p| lazy(&self.path, p).is_match(path.as_bytes()))
     }
 }
 
@@ -208,10 +210,7 @@ impl Scanner {
         for caps in re.captures_iter(chunk.bytes) {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
-            let line_start =
-                memchr::memrchr(b'\n', &chunk.bytes[..whole.start()]).map_or(0, |i| i + 1);
-            let context = &chunk.bytes[line_start..whole.end()];
-            if passes_checks(rule, m.as_bytes()) && c.context_allows(context) {
+            if passes_checks(rule, m.as_bytes()) && c.context_allows(chunk.bytes, &whole) {
                 out.push((m.start(), m.end(), finding(rule, chunk, whole.start(), m)));
             }
         }
