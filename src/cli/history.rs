@@ -128,26 +128,24 @@ pub fn scan_all(
         since: None,
         until: None,
     };
-    let mut seen = HashSet::new();
-    let mut outcome = Outcome::default();
+    let report_opts = report::Options {
+        redaction: report::Redaction::Default,
+        color: false,
+        show_suppressed: true,
+        context: Context::Scan,
+    };
+    let mut sink = Sink::with(None, report_opts);
     let stats = Stats::default();
+    let bar = ProgressBar::hidden();
     history::walk(
         repo.path(),
         &commits,
         &opts,
         &stats,
         || Collector::new(scanner, allow),
-        |done| {
-            let found = done.visit.outcome;
-            for f in found.findings {
-                if seen.insert(f.fingerprint.clone()) {
-                    outcome.findings.push(f);
-                }
-            }
-            outcome.suppressed.extend(found.suppressed);
-            Ok(())
-        },
+        |done| sink.take(done, &bar, &stats),
     )?;
+    let mut outcome = sink.outcome;
     crate::pipeline::sort(&mut outcome);
     Ok(outcome)
 }
@@ -225,21 +223,27 @@ impl Sink {
             }),
             _ => None,
         };
-        Ok(Sink {
+        let opts = report::Options {
+            redaction: common::redaction(args),
+            color: false,
+            show_suppressed: args.show_suppressed,
+            context: Context::Scan,
+        };
+        Ok(Sink::with(stream, opts))
+    }
+
+    /// A sink that streams to `stream` (JSON lines), or holds everything when `None`.
+    fn with(stream: Option<Box<dyn Write>>, opts: report::Options) -> Sink {
+        Sink {
             seen: HashSet::new(),
             seen_suppressed: HashSet::new(),
             outcome: Outcome::default(),
             bytes: 0,
             stream,
-            opts: report::Options {
-                redaction: common::redaction(args),
-                color: false,
-                show_suppressed: args.show_suppressed,
-                context: Context::Scan,
-            },
+            opts,
             blocking: None,
             streamed: 0,
-        })
+        }
     }
 
     fn take(&mut self, done: Done<Collector<'_>>, bar: &ProgressBar, stats: &Stats) -> Result<()> {
