@@ -190,14 +190,37 @@ fn load_existing(file: &Path) -> Result<Baseline> {
     Baseline::load(file)
 }
 
-fn update(args: ScanArgs) -> Result<Status> {
+/// An existing baseline and a fresh scan of what it was made from (or `--from`).
+struct Rescan {
+    file: PathBuf,
+    base: Baseline,
+    allow: Allow,
+    outcome: Outcome,
+}
+
+fn rescan(args: &ScanArgs) -> Result<Rescan> {
     let (loaded, file) = setup(&args.config)?;
-    let mut base = load_existing(&file)?;
+    let base = load_existing(&file)?;
     let from = args
         .from
         .map_or_else(|| Scope::parse_name(&base.from), Ok)?;
     let allow = loaded.allow();
     let outcome = scan(from, &loaded, &allow, args.config.max_file_size)?;
+    Ok(Rescan {
+        file,
+        base,
+        allow,
+        outcome,
+    })
+}
+
+fn update(args: ScanArgs) -> Result<Status> {
+    let Rescan {
+        file,
+        mut base,
+        allow,
+        outcome,
+    } = rescan(&args)?;
     let added = base.record(&outcome, |f| allow.key(f));
     base.save(&file)?;
     eprintln!(
@@ -209,13 +232,12 @@ fn update(args: ScanArgs) -> Result<Status> {
 }
 
 fn prune(args: ScanArgs) -> Result<Status> {
-    let (loaded, file) = setup(&args.config)?;
-    let mut base = load_existing(&file)?;
-    let from = args
-        .from
-        .map_or_else(|| Scope::parse_name(&base.from), Ok)?;
-    let allow = loaded.allow();
-    let outcome = scan(from, &loaded, &allow, args.config.max_file_size)?;
+    let Rescan {
+        file,
+        mut base,
+        allow,
+        outcome,
+    } = rescan(&args)?;
     let present: HashSet<String> = outcome
         .findings
         .iter()

@@ -172,33 +172,32 @@ fn xml_safe(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// `s` escaped for element content.
 fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in xml_safe(s) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(s, |_| None)
 }
 
 /// `s` escaped for a double-quoted attribute (line breaks and tabs kept as
 /// character references, which attribute normalisation would otherwise turn into
 /// spaces).
 fn attr(s: &str) -> String {
+    escape(s, |c| match c {
+        '"' => Some("&quot;"),
+        '\n' => Some("&#10;"),
+        '\r' => Some("&#13;"),
+        '\t' => Some("&#9;"),
+        _ => None,
+    })
+}
+
+/// `s` made XML-safe with `&`, `<`, `>` escaped, plus what `extra` escapes.
+fn escape(s: &str, extra: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(s.len());
     for c in xml_safe(s) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push(c),
+        match (c, extra(c)) {
+            (_, Some(entity)) => out.push_str(entity),
+            ('&', _) => out.push_str("&amp;"),
+            ('<', _) => out.push_str("&lt;"),
+            ('>', _) => out.push_str("&gt;"),
+            (c, None) => out.push(c),
         }
     }
     out
