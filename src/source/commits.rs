@@ -14,7 +14,7 @@
 //! job: the commits reachable from the pushed tips and from nothing hidden.
 
 use super::lines::{added_ranges, visit_ranges};
-use super::{is_binary, is_regular, Chunk, CommitInfo, Location, Origin, SkipReason, Visit};
+use super::{is_regular, scannable, visit_whole, CommitInfo, Location, Origin, Visit};
 use anyhow::{Context, Result};
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
 use std::collections::HashMap;
@@ -189,12 +189,7 @@ fn judge(
     visit.file(&origin);
     let blob = repo.find_blob(change.new)?;
     let content = blob.content();
-    if content.len() as u64 > max_size {
-        visit.skipped(&origin, SkipReason::TooLarge);
-        return Ok(0);
-    }
-    if is_binary(content) {
-        visit.skipped(&origin, SkipReason::Binary);
+    if !scannable(&origin, content, max_size, visit) {
         return Ok(0);
     }
     let mut added: Option<Vec<(u32, u32)>> = None;
@@ -207,14 +202,7 @@ fn judge(
     }
     match added {
         Some(ranges) => Ok(visit_ranges(&origin, content, &ranges, visit)),
-        None => {
-            visit.chunk(&Chunk {
-                origin: origin.clone(),
-                first_line: 1,
-                bytes: content,
-            });
-            Ok(content.len() as u64)
-        }
+        None => Ok(visit_whole(&origin, content, visit)),
     }
 }
 

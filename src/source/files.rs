@@ -6,7 +6,7 @@
 //! because an ignored file on disk can still leak through a backup or an archive.
 //! Symlinks are not followed.
 
-use super::{is_binary, Chunk, Location, Origin, SkipReason, Visit};
+use super::{scannable, visit_whole, Location, Origin, SkipReason, Visit};
 use anyhow::{Context, Result};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -123,16 +123,13 @@ fn visit_file(path: &Path, max_size: u64, visit: &mut dyn Visit, stats: &Stats) 
     let Ok(bytes) = bytes else {
         return visit.skipped(&origin, SkipReason::Unreadable);
     };
-    if is_binary(&bytes) {
-        return visit.skipped(&origin, SkipReason::Binary);
+    if !scannable(&origin, &bytes, max_size, visit) {
+        return;
     }
     stats.files.fetch_add(1, Ordering::Relaxed);
-    stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    visit.chunk(&Chunk {
-        origin,
-        first_line: 1,
-        bytes: &bytes,
-    });
+    stats
+        .bytes
+        .fetch_add(visit_whole(&origin, &bytes, visit), Ordering::Relaxed);
 }
 
 /// Reads all of stdin as one chunk under the path `-`.
@@ -145,20 +142,11 @@ pub fn read_stdin(max_size: u64, visit: &mut dyn Visit) -> Result<Stats> {
         .context("cannot read standard input")?;
     let origin = Origin::new("-", Location::Stdin);
     let stats = Stats::default();
-    if bytes.len() as u64 > max_size {
-        visit.skipped(&origin, SkipReason::TooLarge);
-        return Ok(stats);
+    if scannable(&origin, &bytes, max_size, visit) {
+        stats.files.store(1, Ordering::Relaxed);
+        stats
+            .bytes
+            .store(visit_whole(&origin, &bytes, visit), Ordering::Relaxed);
     }
-    if is_binary(&bytes) {
-        visit.skipped(&origin, SkipReason::Binary);
-        return Ok(stats);
-    }
-    stats.files.store(1, Ordering::Relaxed);
-    stats.bytes.store(bytes.len() as u64, Ordering::Relaxed);
-    visit.chunk(&Chunk {
-        origin,
-        first_line: 1,
-        bytes: &bytes,
-    });
     Ok(stats)
 }

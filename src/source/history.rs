@@ -20,7 +20,7 @@
 //! reported. Symlinks and submodules are not content. A blob that appears under a
 //! second path later is not scanned again: it is reported at its first path only.
 
-use super::{is_binary, is_regular, Chunk, Location, Origin, SkipReason, Visit};
+use super::{is_regular, scannable, visit_whole, Location, Origin, SkipReason, Visit};
 use anyhow::{anyhow, Context, Result};
 use git2::{Commit, Odb, Oid, Repository, TreeWalkMode};
 use std::collections::{BTreeMap, HashSet};
@@ -314,16 +314,10 @@ fn scan_blob(odb: &Odb<'_>, job: &Job, max_size: u64, visit: &mut dyn Visit) -> 
         return 0;
     };
     let content = object.data();
-    if is_binary(content) {
-        visit.skipped(&job.origin, SkipReason::Binary);
+    if !scannable(&job.origin, content, max_size, visit) {
         return 0;
     }
-    visit.chunk(&Chunk {
-        origin: job.origin.clone(),
-        first_line: 1,
-        bytes: content,
-    });
-    content.len() as u64
+    visit_whole(&job.origin, content, visit)
 }
 
 #[cfg(test)]

@@ -123,6 +123,36 @@ pub fn is_regular(mode: u32) -> bool {
     mode & 0o170000 == 0o100000
 }
 
+/// Whether `content` may be scanned: not over `max_size` and not binary. When it
+/// may not, the visitor hears why.
+pub fn scannable(
+    origin: &Arc<Origin>,
+    content: &[u8],
+    max_size: u64,
+    visit: &mut dyn Visit,
+) -> bool {
+    let skip = if content.len() as u64 > max_size {
+        SkipReason::TooLarge
+    } else if is_binary(content) {
+        SkipReason::Binary
+    } else {
+        return true;
+    };
+    visit.skipped(origin, skip);
+    false
+}
+
+/// Hands all of `content` to the visitor as one chunk from line 1; returns the
+/// bytes handed on.
+pub fn visit_whole(origin: &Arc<Origin>, content: &[u8], visit: &mut dyn Visit) -> u64 {
+    visit.chunk(&Chunk {
+        origin: origin.clone(),
+        first_line: 1,
+        bytes: content,
+    });
+    content.len() as u64
+}
+
 /// Default size above which a file or blob is skipped, in bytes.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
 

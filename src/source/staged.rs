@@ -11,9 +11,7 @@
 //! index, the work tree or any ref.
 
 use super::tree_diff::{self, Delta, Status};
-use super::{
-    index, is_binary, is_regular, lines, renames, Chunk, Location, Origin, SkipReason, Visit,
-};
+use super::{index, is_regular, lines, renames, scannable, visit_whole, Location, Origin, Visit};
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
 use std::path::PathBuf;
@@ -109,21 +107,11 @@ fn judge_blob(
         .find_blob(new)
         .with_context(|| format!("cannot read the staged blob of {}", origin.path))?;
     let content = blob.content();
-    if content.len() as u64 > max_size {
-        visit.skipped(origin, SkipReason::TooLarge);
-        return Ok(0);
-    }
-    if is_binary(content) {
-        visit.skipped(origin, SkipReason::Binary);
+    if !scannable(origin, content, max_size, visit) {
         return Ok(0);
     }
     let Some(old) = old else {
-        visit.chunk(&Chunk {
-            origin: origin.clone(),
-            first_line: 1,
-            bytes: content,
-        });
-        return Ok(content.len() as u64);
+        return Ok(visit_whole(origin, content, visit));
     };
     let old_blob = repo
         .find_blob(old)
