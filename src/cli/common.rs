@@ -163,12 +163,19 @@ pub fn finish(
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the report")?,
     }
-    let blocking = outcome.findings.iter().any(|f| f.rule.severity >= fail_on);
-    Ok(if blocking && !args.exit_zero {
+    Ok(status(
+        crate::pipeline::blocks(outcome, fail_on),
+        args.exit_zero,
+    ))
+}
+
+/// The exit status of a scan: findings that block, unless `--exit-zero`.
+pub fn status(blocking: bool, exit_zero: bool) -> Status {
+    if blocking && !exit_zero {
         Status::Findings
     } else {
         Status::Clean
-    })
+    }
 }
 
 /// The redaction the report options ask for.
