@@ -30,7 +30,12 @@ impl<'a> Collector<'a> {
 fn sort_finding(outcome: &mut Outcome, allow: &Allow, f: Finding) {
     match allow.check(&f) {
         Some(why) => outcome.suppressed.push((f, why)),
-        None => outcome.findings.push(f),
+        None => {
+            if let Some(why) = allow.not_blocking(&f) {
+                outcome.not_blocking.insert(f.fingerprint.clone(), why);
+            }
+            outcome.findings.push(f)
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod inline;
 pub mod list;
+pub mod policy;
 
 use crate::engine::{fingerprint, Finding};
 use crate::source::Location;
@@ -98,6 +99,8 @@ pub struct Allow {
     pub list: Arc<list::AllowList>,
     /// How scanned paths map to repository paths.
     pub paths: PathMap,
+    /// Which findings that stand block.
+    pub policy: Arc<policy::Policy>,
 }
 
 impl Allow {
@@ -116,6 +119,12 @@ impl Allow {
         self.list
             .check(&finding.rule.id, &path, &finding.secret)
             .map(|why| Suppression::Config(why.to_string()))
+    }
+
+    /// Why a finding that stands does not block (the blocking policy), if it does not.
+    pub fn not_blocking(&self, finding: &Finding) -> Option<String> {
+        self.policy
+            .not_blocking(finding, &self.paths.relative(finding))
     }
 
     /// A finding's repository-relative path and its fingerprint under that path

@@ -12,7 +12,6 @@ use super::common::{self, ConfigArgs, ReportArgs, Status};
 use crate::engine::Finding;
 use crate::pipeline::Collector;
 use crate::report::{self, jsonl, Context, Format, Outcome};
-use crate::rules::Severity;
 use crate::source::history::{self, Done, Stats};
 use anyhow::{bail, Context as _, Result};
 use git2::{Oid, Repository, RevparseMode, Sort};
@@ -73,7 +72,7 @@ pub fn run(args: Args) -> Result<Status> {
     let opts = options(&args)?;
     let mut sink = Sink::new(&args.report)?;
     let stats = Stats::default();
-    let progress = progress(args.no_progress);
+    let progress = progress(args.no_progress || args.report.quiet);
     history::walk(
         repo.path(),
         &commits,
@@ -89,7 +88,7 @@ pub fn run(args: Args) -> Result<Status> {
     summary.files = stats.blobs.load(Ordering::Relaxed);
     summary.bytes = sink.bytes;
     summary.elapsed = started.elapsed();
-    sink.finish(&args.report, loaded.fail_on())
+    sink.finish(&args.report)
 }
 
 fn options(args: &Args) -> Result<history::Options> {
@@ -133,6 +132,7 @@ pub fn scan_all(
         color: false,
         show_suppressed: true,
         context: Context::Scan,
+        quiet: true,
     };
     let mut sink = Sink::with(None, report_opts);
     let stats = Stats::default();
@@ -205,8 +205,8 @@ struct Sink {
     bytes: u64,
     stream: Option<Box<dyn Write>>,
     opts: report::Options,
-    /// The highest severity streamed, for the exit status.
-    blocking: Option<Severity>,
+    /// Blocking findings streamed, for the exit status.
+    blocking: usize,
     /// Findings streamed.
     streamed: usize,
 }
@@ -228,6 +228,7 @@ impl Sink {
             color: false,
             show_suppressed: args.show_suppressed,
             context: Context::Scan,
+            quiet: args.quiet,
         };
         Ok(Sink::with(stream, opts))
     }
@@ -241,17 +242,18 @@ impl Sink {
             bytes: 0,
             stream,
             opts,
-            blocking: None,
+            blocking: 0,
             streamed: 0,
         }
     }
 
     fn take(&mut self, done: Done<Collector<'_>>, bar: &ProgressBar, stats: &Stats) -> Result<()> {
         self.bytes += done.bytes;
-        let found = done.visit.outcome;
-        for f in found.findings {
+        let mut found = done.visit.outcome;
+        for f in std::mem::take(&mut found.findings) {
             if self.seen.insert(f.fingerprint.clone()) {
-                self.finding(f)?;
+                let why = found.not_blocking.remove(&f.fingerprint);
+                self.finding(f, why)?;
             }
         }
         for (f, why) in found.suppressed {
@@ -278,30 +280,37 @@ impl Sink {
     }
 
     /// Writes the report (or ends the stream) and works out the exit status.
-    fn finish(mut self, args: &ReportArgs, fail_on: Severity) -> Result<Status> {
+    fn finish(mut self, args: &ReportArgs) -> Result<Status> {
         let Some(mut out) = self.stream.take() else {
-            return common::finish(args, &mut self.outcome, Context::Scan, fail_on);
+            return common::finish(args, &mut self.outcome, Context::Scan);
         };
         let suppressed = self.seen_suppressed.len();
-        jsonl::summary_line(&mut out, &self.outcome, self.streamed, suppressed)
+        let counts = jsonl::Counts {
+            findings: self.streamed,
+            blocking: self.blocking,
+            suppressed,
+        };
+        jsonl::summary_line(&mut out, &self.outcome, &counts)
             .and_then(|_| out.flush())
             .or_else(quiet_broken_pipe)?;
-        let blocking = self.blocking.is_some_and(|s| s >= fail_on);
-        Ok(match blocking && !args.exit_zero {
+        Ok(match self.blocking > 0 && !args.exit_zero {
             true => Status::Findings,
             false => Status::Clean,
         })
     }
 
-    fn finding(&mut self, f: Finding) -> Result<()> {
+    fn finding(&mut self, f: Finding, not_blocking: Option<String>) -> Result<()> {
         let Some(out) = &mut self.stream else {
+            if let Some(why) = not_blocking {
+                self.outcome.not_blocking.insert(f.fingerprint.clone(), why);
+            }
             self.outcome.findings.push(f);
             return Ok(());
         };
-        jsonl::line(out, &f, &self.opts)
+        jsonl::line(out, &f, not_blocking.as_deref(), &self.opts)
             .and_then(|_| out.flush())
             .or_else(quiet_broken_pipe)?;
-        self.blocking = self.blocking.max(Some(f.rule.severity));
+        self.blocking += usize::from(not_blocking.is_none());
         self.streamed += 1;
         Ok(())
     }

@@ -40,16 +40,17 @@ pub struct HookArgs {
     /// the push.
     #[arg(long, value_enum, default_value = "reject", value_name = "WHAT")]
     pub on_error: Failure,
+    /// Print only findings: no summary and no advice when the push is clean.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
 
-/// A judged push: what was found and the config's blocking severity.
+/// A judged push: what was found (the blocking policy already applied).
 pub struct Judged {
     /// The findings and summary.
     pub outcome: Outcome,
-    /// The loaded config (for `fail_on`).
-    pub config: Loaded,
 }
 
 /// Judges the added lines of `commits` (oldest first) with the config's rules and
@@ -70,10 +71,7 @@ pub fn judge_commits(
     outcome.summary.commits = Some(stats.commits);
     outcome.summary.files = stats.files;
     outcome.summary.bytes = stats.bytes;
-    Ok(Judged {
-        outcome,
-        config: loaded,
-    })
+    Ok(Judged { outcome })
 }
 
 /// Runs `scan` within the time budget and reports on stderr. `hook` names the hook
@@ -91,7 +89,7 @@ where
     match rx.recv_timeout(budget) {
         Ok(Ok(mut judged)) => {
             judged.outcome.summary.elapsed = started.elapsed();
-            report(&mut judged)
+            report(&mut judged, args.quiet)
         }
         Ok(Err(e)) => failed(args.on_error, hook, &format!("cannot scan the push: {e:#}")),
         Err(_) => failed(
@@ -119,7 +117,7 @@ fn failed(what: Failure, hook: &str, why: &str) -> Result<Status> {
     }
 }
 
-fn report(judged: &mut Judged) -> Result<Status> {
+fn report(judged: &mut Judged, quiet: bool) -> Result<Status> {
     let outcome = &mut judged.outcome;
     crate::pipeline::sort(outcome);
     let opts = report::Options {
@@ -127,18 +125,16 @@ fn report(judged: &mut Judged) -> Result<Status> {
         color: false,
         show_suppressed: false,
         context: Context::Push,
+        quiet,
     };
     let mut err = std::io::stderr().lock();
     let _ = report::write(&mut err, report::Format::Human, outcome, &opts);
     let _ = err.flush();
-    let fail_on = judged.config.fail_on();
-    Ok(
-        if outcome.findings.iter().any(|f| f.rule.severity >= fail_on) {
-            Status::Findings
-        } else {
-            Status::Clean
-        },
-    )
+    Ok(if outcome.blocking() > 0 {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
 }
 
 /// Git's all-zero object id: no object (a created or deleted ref).

@@ -13,7 +13,7 @@ pub mod schema;
 pub mod summary;
 
 use crate::allow::baseline::{self, BaselineFile};
-use crate::allow::{inline::Markers, list::AllowList, Allow, PathMap};
+use crate::allow::{inline::Markers, list::AllowList, policy::Policy, Allow, PathMap};
 use crate::rules::{self, Rule, Severity};
 use anyhow::{Context, Result};
 use checked::Known;
@@ -42,6 +42,7 @@ pub struct Loaded {
     /// `--no-peer-markers` was given.
     pub no_peer_markers: bool,
     list: Arc<AllowList>,
+    policy: Arc<Policy>,
 }
 
 /// Which baseline a scan uses.
@@ -72,11 +73,13 @@ impl Loaded {
             None => Config::default(),
         };
         let list = Arc::new(AllowList::new(&config.allow));
+        let policy = Arc::new(Policy::new(config.fail_on, &config.non_blocking));
         Ok(Loaded {
             config,
             path,
             root: root.map(Path::to_path_buf),
             list,
+            policy,
             ..Loaded::default()
         })
     }
@@ -138,6 +141,7 @@ impl Loaded {
             baseline: self.baseline.clone(),
             list: self.list.clone(),
             paths: PathMap::new(self.root.as_deref()),
+            policy: self.policy.clone(),
         }
     }
 

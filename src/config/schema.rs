@@ -36,6 +36,22 @@ pub struct Config {
     /// Allowlists.
     #[serde(default)]
     pub allow: AllowSpec,
+    /// Findings that are reported but do not block (see [`crate::allow::policy`]).
+    #[serde(default)]
+    pub non_blocking: NonBlockingSpec,
+}
+
+/// The `non_blocking` section: findings that stay in every report, marked
+/// "reported, not blocking", and do not set the exit status.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonBlockingSpec {
+    /// Path globs (as in `allow.paths`).
+    #[serde(default)]
+    pub paths: Vec<Glob>,
+    /// Rule ids.
+    #[serde(default)]
+    pub rules: Vec<RuleId>,
 }
 
 /// The `allow` section: entries for every rule, and entries for one rule.

@@ -14,7 +14,7 @@
 //!   schema's `raw_source_code_extract` is not written;
 //! - suppressed findings are not listed: GitLab has its own dismissal workflow.
 
-use super::{Options, Outcome};
+use super::{Options, Outcome, NOT_BLOCKING};
 use crate::engine::Finding;
 use crate::rules::Severity;
 use serde_json::{json, Value};
@@ -40,7 +40,7 @@ pub fn report(outcome: &Outcome, opts: &Options, end: SystemTime) -> Value {
     let vulnerabilities: Vec<Value> = outcome
         .findings
         .iter()
-        .map(|f| vulnerability(f, opts))
+        .map(|f| vulnerability(f, outcome.not_blocking(f), opts))
         .collect();
     let start = end.checked_sub(outcome.summary.elapsed).unwrap_or(end);
     json!({
@@ -66,15 +66,16 @@ fn tool() -> Value {
     })
 }
 
-fn vulnerability(f: &Finding, opts: &Options) -> Value {
+fn vulnerability(f: &Finding, not_blocking: Option<&str>, opts: &Options) -> Value {
     let help = super::sarif::help(&f.rule);
     let secret = opts.redaction.apply(&f.secret);
     let sha = f.origin.commit().map_or(NO_COMMIT, |c| c.id.as_str());
+    let soft = not_blocking.map_or(String::new(), |w| format!(" ({NOT_BLOCKING}: {w}.)"));
     json!({
         "id": id(f, sha),
         "category": "secret_detection",
         "name": f.rule.name,
-        "description": format!("{} detected: `{secret}`. {help}.", f.rule.name),
+        "description": format!("{} detected: `{secret}`. {help}.{soft}", f.rule.name),
         "solution": format!("{help}, and rotate the secret: assume it has leaked."),
         "severity": severity(f.rule.severity),
         "location": {

@@ -15,7 +15,7 @@
 
 use super::redact::redacted_line;
 use super::sanitize::clean;
-use super::{Options, Outcome};
+use super::{Options, Outcome, NOT_BLOCKING};
 use crate::allow::Suppression;
 use crate::engine::Finding;
 use std::collections::BTreeMap;
@@ -40,7 +40,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
         clean_suite(out, outcome)?;
     }
     for (path, cases) in &by_file {
-        suite(out, path, cases, opts)?;
+        suite(out, path, cases, outcome, opts)?;
     }
     writeln!(out, "</testsuites>")
 }
@@ -81,7 +81,13 @@ fn clean_suite(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     writeln!(out, "  </testsuite>")
 }
 
-fn suite(out: &mut dyn Write, path: &str, cases: &[Case<'_>], opts: &Options) -> io::Result<()> {
+fn suite(
+    out: &mut dyn Write,
+    path: &str,
+    cases: &[Case<'_>],
+    outcome: &Outcome,
+    opts: &Options,
+) -> io::Result<()> {
     let skipped = cases.iter().filter(|(_, why)| why.is_some()).count();
     writeln!(
         out,
@@ -91,7 +97,8 @@ fn suite(out: &mut dyn Write, path: &str, cases: &[Case<'_>], opts: &Options) ->
         cases.len() - skipped
     )?;
     for (f, why) in cases {
-        case(out, f, *why, opts)?;
+        let soft = why.is_none().then(|| outcome.not_blocking(f)).flatten();
+        case(out, f, *why, soft, opts)?;
     }
     writeln!(out, "  </testsuite>")
 }
@@ -100,9 +107,11 @@ fn case(
     out: &mut dyn Write,
     f: &Finding,
     why: Option<&Suppression>,
+    not_blocking: Option<&str>,
     opts: &Options,
 ) -> io::Result<()> {
     let path = &f.origin.path;
+    let soft = not_blocking.map_or(String::new(), |w| format!(" ({NOT_BLOCKING}: {w})"));
     let mut name = format!("{} at line {}:{}", f.rule.id, f.line, f.column);
     if let Some(c) = f.origin.commit() {
         name.push_str(&format!(" in commit {}", &c.id[..c.id.len().min(12)]));
@@ -126,7 +135,7 @@ fn case(
             r#"      <failure type="{}" message="{}">{}</failure>"#,
             attr(&f.rule.id),
             attr(&format!(
-                "{}: {} at {}:{}:{}",
+                "{}: {} at {}:{}:{}{soft}",
                 f.rule.severity.as_str(),
                 f.rule.name,
                 path,

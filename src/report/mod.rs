@@ -16,10 +16,13 @@ use crate::allow::Suppression;
 use crate::engine::Finding;
 use crate::source::{Origin, SkipReason};
 pub use redact::Redaction;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How every format names a finding that is reported but does not block.
+pub const NOT_BLOCKING: &str = "reported, not blocking";
 
 /// What was scanned, for the summary line and the JSON `summary` object.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +60,23 @@ pub struct Outcome {
     pub suppressed: Vec<(Finding, Suppression)>,
     /// What was scanned.
     pub summary: Summary,
+    /// Findings that stand but do not block (by fingerprint), and why.
+    pub not_blocking: HashMap<String, String>,
+}
+
+impl Outcome {
+    /// Why a finding that stands is reported but does not block, if it does not.
+    pub fn not_blocking(&self, f: &Finding) -> Option<&str> {
+        self.not_blocking.get(&f.fingerprint).map(String::as_str)
+    }
+
+    /// How many findings block.
+    pub fn blocking(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| self.not_blocking(f).is_none())
+            .count()
+    }
 }
 
 /// The output formats.
@@ -88,6 +108,8 @@ pub struct Options {
     pub show_suppressed: bool,
     /// The command, for the advice lines (`commit`, `push`, `scan`).
     pub context: Context,
+    /// Print only findings (human format): no summary, advice or "no secrets found".
+    pub quiet: bool,
 }
 
 /// What the report's advice should speak of.

@@ -51,5 +51,6 @@ pub fn options() -> Options {
         color: false,
         show_suppressed: false,
         context: Context::Scan,
+        quiet: false,
     }
 }
