@@ -83,7 +83,13 @@ fn provision() -> PathBuf {
     );
     run(
         Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .arg(PRE_COMMIT)
             .env("PIP_REQUIRE_VIRTUALENV", "1")
             .env_remove("PYTHONPATH")
@@ -116,8 +122,8 @@ impl DirLock {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let holder = std::fs::read_to_string(path.join("pid")).unwrap_or_default();
-                    let alive = !holder.is_empty()
-                        && Path::new("/proc").join(holder.trim()).exists();
+                    let alive =
+                        !holder.is_empty() && Path::new("/proc").join(holder.trim()).exists();
                     if !alive && started.elapsed() > Duration::from_secs(2) {
                         say(&format!("taking over a stale lock {}", path.display()));
                         let _ = std::fs::remove_dir_all(path);

@@ -293,6 +293,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quiet_keeps_findings_and_unreadable_files_only() {
+        use crate::report::testing;
+        use crate::source::{Location, Origin};
+        let found = testing::commit_findings("a.txt", "k = TESTKEY-a8Zq3LmN0pR7sT2v\n");
+        let mut outcome = testing::outcome(found);
+        let origin = Origin::new("locked.txt", Location::File);
+        outcome.summary.skip(&origin, SkipReason::Unreadable);
+        outcome.summary.skip(&origin, SkipReason::Binary);
+        let render = |quiet| {
+            let mut out = Vec::new();
+            let opts = Options {
+                quiet,
+                ..testing::options()
+            };
+            write(&mut out, &outcome, &opts).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let loud = render(false);
+        assert!(
+            loud.contains("leakgate: 1 secret") && loud.contains("binary"),
+            "{loud}"
+        );
+        let quiet = render(true);
+        assert!(quiet.contains("a.txt:7:5"), "{quiet}");
+        assert!(
+            quiet.contains("skipped 1 file unreadable: locked.txt"),
+            "{quiet}"
+        );
+        assert!(
+            !quiet.contains("leakgate: 1 secret") && !quiet.contains("binary"),
+            "{quiet}"
+        );
+    }
+
+    #[test]
     fn dates_and_sizes() {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_700_000_000), "2023-11-14");
