@@ -5,8 +5,9 @@
 //! (keyword prefilter, regex, entropy, validators) → findings → [`allow`] (inline
 //! markers, baseline, config allowlists) → [`report`] (human, JSON, ...) and an exit
 //! code. [`rules`] holds what the engine looks for, [`config`] what the user changed,
-//! [`pipeline`] wires a source to the engine, [`hook`] installs git hooks, and
-//! [`cli`] maps commands onto all of it.
+//! [`pipeline`] wires a source to the engine, [`hook`] installs git hooks,
+//! [`migrate`] converts other scanners' configs and baselines, and [`cli`] maps
+//! commands onto all of it.
 #![deny(missing_docs)]
 
 pub mod allow;
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod hook;
+pub mod migrate;
 pub mod pipeline;
 pub mod report;
 pub mod rules;

@@ -1,5 +1,5 @@
-//! Config allowlists: path globs, exact values, value regexes and stopwords, for
-//! every rule or for one.
+//! Config allowlists: path globs, exact values, value regexes, stopwords, path
+//! regexes and line regexes, for every rule or for one.
 //!
 //! A peer scanner lost most of its CPU to allowlist regexes run one by one for every
 //! finding. Here each kind is one structure built once for the whole config, global
@@ -28,6 +28,8 @@ struct Sets {
     globs: Option<GlobSet>,
     regexes: Option<Result<RegexSet, String>>,
     stopwords: Option<AhoCorasick>,
+    path_regexes: Option<Result<RegexSet, String>>,
+    line_regexes: Option<Result<RegexSet, String>>,
 }
 
 /// Every allowlist entry of a config, ready to check findings against.
@@ -38,6 +40,8 @@ pub struct AllowList {
     globs: Vec<(globset::Glob, usize)>,
     regexes: Vec<(String, usize)>,
     stopwords: Vec<(String, usize)>,
+    path_regexes: Vec<(String, usize)>,
+    line_regexes: Vec<(String, usize)>,
     sets: OnceLock<Sets>,
 }
 
@@ -75,6 +79,20 @@ impl AllowList {
             let n = self.push(rule, format!("stopword `{w}` ({key}.stopwords[{i}])"));
             self.stopwords.push((w.clone(), n));
         }
+        for (i, r) in e.path_regexes.iter().enumerate() {
+            let n = self.push(
+                rule,
+                format!("path regex `{}` ({key}.path_regexes[{i}])", r.0),
+            );
+            self.path_regexes.push((r.0.clone(), n));
+        }
+        for (i, r) in e.line_regexes.iter().enumerate() {
+            let n = self.push(
+                rule,
+                format!("line regex `{}` ({key}.line_regexes[{i}])", r.0),
+            );
+            self.line_regexes.push((r.0.clone(), n));
+        }
     }
 
     fn push(&mut self, rule: Option<&str>, describe: String) -> usize {
@@ -98,10 +116,13 @@ impl AllowList {
     /// Builds the sets now, reporting a value regex set that cannot be built (too
     /// large). Scans build them lazily and, should that fail, allow nothing by regex.
     pub fn compile(&self) -> Result<(), String> {
-        match &self.sets().regexes {
-            Some(Err(e)) => Err(e.clone()),
-            _ => Ok(()),
+        let sets = self.sets();
+        for set in [&sets.regexes, &sets.path_regexes, &sets.line_regexes] {
+            if let Some(Err(e)) = set {
+                return Err(e.clone());
+            }
         }
+        Ok(())
     }
 
     fn sets(&self) -> &Sets {
@@ -109,11 +130,14 @@ impl AllowList {
             globs: build_globs(&self.globs),
             regexes: build_regexes(&self.regexes),
             stopwords: build_stopwords(&self.stopwords),
+            path_regexes: build_regexes(&self.path_regexes),
+            line_regexes: build_regexes(&self.line_regexes),
         })
     }
 
-    /// The entry that allows a secret found by `rule` at `path`, described, if any.
-    pub fn check(&self, rule: &str, path: &str, secret: &[u8]) -> Option<&str> {
+    /// The entry that allows a secret found by `rule` at `path` on `line`,
+    /// described, if any.
+    pub fn check(&self, rule: &str, path: &str, secret: &[u8], line: &[u8]) -> Option<&str> {
         if self.entries.is_empty() {
             return None;
         }
@@ -144,15 +168,18 @@ impl AllowList {
                 return pick(hit);
             }
         }
-        if let Some(Ok(set)) = &sets.regexes {
-            let hit = set
-                .matches(secret)
-                .into_iter()
-                .map(|i| self.regexes[i].1)
-                .find(in_scope);
-            return pick(hit);
-        }
-        None
+        let regex_hit =
+            |set: &Option<Result<RegexSet, String>>, owners: &[(String, usize)], text: &[u8]| {
+                let Some(Ok(set)) = set else { return None };
+                set.matches(text)
+                    .into_iter()
+                    .map(|i| owners[i].1)
+                    .find(in_scope)
+            };
+        let hit = regex_hit(&sets.path_regexes, &self.path_regexes, path.as_bytes())
+            .or_else(|| regex_hit(&sets.regexes, &self.regexes, secret))
+            .or_else(|| regex_hit(&sets.line_regexes, &self.line_regexes, line));
+        pick(hit)
     }
 }
 
@@ -169,6 +196,7 @@ fn build_globs(globs: &[(globset::Glob, usize)]) -> Option<GlobSet> {
 }
 
 fn build_regexes(regexes: &[(String, usize)]) -> Option<Result<RegexSet, String>> {
+    // Value, path and line regexes alike.
     if regexes.is_empty() {
         return None;
     }
@@ -208,45 +236,65 @@ mod tests {
             "paths: ['tests/**', '*.snap']\nvalues: [s3cr3tvalue]\nregexes: ['^AKIA.*TEST$']\nstopwords: [Fixture]\n",
         );
         assert_eq!(
-            l.check("r", "tests/a/b.py", b"zz"),
+            l.check("r", "tests/a/b.py", b"zz", b""),
             Some("path `tests/**` (allow.paths[0])")
         );
         assert_eq!(
-            l.check("r", "deep/x.snap", b"zz"),
+            l.check("r", "deep/x.snap", b"zz", b""),
             Some("path `*.snap` (allow.paths[1])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"s3cr3tvalue"),
+            l.check("r", "src/a.py", b"s3cr3tvalue", b""),
             Some("exact value (allow.values[0])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"AKIA1234TEST"),
+            l.check("r", "src/a.py", b"AKIA1234TEST", b""),
             Some("regex `^AKIA.*TEST$` (allow.regexes[0])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"myFIXTUREkey"),
+            l.check("r", "src/a.py", b"myFIXTUREkey", b""),
             Some("stopword `Fixture` (allow.stopwords[0])")
         );
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2"), None);
+        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2", b""), None);
     }
 
     #[test]
     fn per_rule_entries_apply_to_their_rule_only() {
         let l = list("per_rule:\n  rule-a:\n    paths: ['docs/**']\n    stopwords: [demo]\n");
         assert_eq!(
-            l.check("rule-a", "docs/x.md", b"zz"),
+            l.check("rule-a", "docs/x.md", b"zz", b""),
             Some("path `docs/**` (allow.per_rule.rule-a.paths[0])")
         );
-        assert_eq!(l.check("rule-b", "docs/x.md", b"zz"), None);
-        assert_eq!(l.check("rule-b", "x", b"demokey"), None);
-        assert!(l.check("rule-a", "x", b"demokey").is_some());
+        assert_eq!(l.check("rule-b", "docs/x.md", b"zz", b""), None);
+        assert_eq!(l.check("rule-b", "x", b"demokey", b""), None);
+        assert!(l.check("rule-a", "x", b"demokey", b"").is_some());
+    }
+
+    #[test]
+    fn path_and_line_regexes_search_their_text() {
+        let l = list(
+            "path_regexes: ['(^|/)vendor/', '\\.lock$']\nline_regexes: ['EXAMPLE_ONLY']\nper_rule:\n  rule-a:\n    line_regexes: ['^\\s*#']\n",
+        );
+        assert_eq!(
+            l.check("r", "a/vendor/x.go", b"zz", b""),
+            Some("path regex `(^|/)vendor/` (allow.path_regexes[0])")
+        );
+        assert!(l.check("r", "Cargo.lock", b"zz", b"").is_some());
+        assert_eq!(l.check("r", "src/myvendor/x.go", b"zz", b""), None);
+        assert_eq!(
+            l.check("r", "a.py", b"zz", b"k = 'zz'  # EXAMPLE_ONLY"),
+            Some("line regex `EXAMPLE_ONLY` (allow.line_regexes[0])")
+        );
+        assert!(l.check("rule-a", "a.py", b"zz", b"  # k = zz").is_some());
+        assert_eq!(l.check("rule-b", "a.py", b"zz", b"  # k = zz"), None);
+        assert!(l.compile().is_ok());
     }
 
     #[test]
     fn an_empty_list_allows_nothing() {
         let l = AllowList::default();
         assert!(l.is_empty());
-        assert_eq!(l.check("r", "a", b"b"), None);
+        assert_eq!(l.check("r", "a", b"b", b""), None);
         assert!(l.compile().is_ok());
     }
 }

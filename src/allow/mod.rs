@@ -117,7 +117,12 @@ impl Allow {
             return Some(Suppression::Baseline);
         }
         self.list
-            .check(&finding.rule.id, &path, &finding.secret)
+            .check(
+                &finding.rule.id,
+                &path,
+                &finding.secret,
+                &finding.allow_context,
+            )
             .map(|why| Suppression::Config(why.to_string()))
     }
 

@@ -72,16 +72,22 @@ impl Loaded {
             Some(path) => read(path)?,
             None => Config::default(),
         };
+        Ok(Loaded::from_config(config, path, root))
+    }
+
+    /// A config already parsed (from `path`, if it came from a file), for a scan
+    /// rooted at `root`.
+    pub fn from_config(config: Config, path: Option<PathBuf>, root: Option<&Path>) -> Loaded {
         let list = Arc::new(AllowList::new(&config.allow));
         let policy = Arc::new(Policy::new(config.fail_on, &config.non_blocking));
-        Ok(Loaded {
+        Loaded {
             config,
             path,
             root: root.map(Path::to_path_buf),
             list,
             policy,
             ..Loaded::default()
-        })
+        }
     }
 
     /// Loads the baseline the scan should use (see [`BaselineChoice`]).

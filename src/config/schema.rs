@@ -70,6 +70,13 @@ pub struct AllowSpec {
     /// Words: a secret that contains one (ASCII case-insensitively) is allowed.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Regexes over the repository-relative path (searched, not anchored): for
+    /// what a glob cannot say, and for configs converted from other scanners.
+    #[serde(default)]
+    pub path_regexes: Vec<ValueRegex>,
+    /// Regexes over the line that holds the secret (searched, not anchored).
+    #[serde(default)]
+    pub line_regexes: Vec<ValueRegex>,
     /// Entries that apply to one rule only, by rule id.
     #[serde(default)]
     pub per_rule: BTreeMap<RuleId, AllowEntries>,
@@ -91,6 +98,12 @@ pub struct AllowEntries {
     /// Stopwords.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Path regexes.
+    #[serde(default)]
+    pub path_regexes: Vec<ValueRegex>,
+    /// Line regexes.
+    #[serde(default)]
+    pub line_regexes: Vec<ValueRegex>,
 }
 
 impl AllowSpec {
@@ -101,6 +114,8 @@ impl AllowSpec {
             values: self.values.clone(),
             regexes: self.regexes.clone(),
             stopwords: self.stopwords.clone(),
+            path_regexes: self.path_regexes.clone(),
+            line_regexes: self.line_regexes.clone(),
         };
         let mut out = vec![(None, global)];
         for (id, e) in &self.per_rule {
@@ -113,7 +128,12 @@ impl AllowSpec {
 impl AllowEntries {
     /// How many entries there are.
     pub fn len(&self) -> usize {
-        self.paths.len() + self.values.len() + self.regexes.len() + self.stopwords.len()
+        self.paths.len()
+            + self.values.len()
+            + self.regexes.len()
+            + self.stopwords.len()
+            + self.path_regexes.len()
+            + self.line_regexes.len()
     }
 
     /// True if there are none.

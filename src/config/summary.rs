@@ -144,11 +144,13 @@ fn allowlists(out: &mut String, loaded: &Loaded) {
     let a = &loaded.config.allow;
     let _ = writeln!(
         out,
-        "allowlists: {} paths, {} values, {} regexes, {} stopwords for every rule",
+        "allowlists: {} paths, {} values, {} regexes, {} stopwords, {} path regexes, {} line regexes for every rule",
         a.paths.len(),
         a.values.len(),
         a.regexes.len(),
-        a.stopwords.len()
+        a.stopwords.len(),
+        a.path_regexes.len(),
+        a.line_regexes.len()
     );
     for (id, e) in &a.per_rule {
         let _ = writeln!(out, "  {}: {} entries", id.0, e.len());
