@@ -82,7 +82,7 @@ pub fn run(args: Args) -> Result<Status> {
     if done.matched.from_history {
         base.from = "history".into();
     }
-    if base.len() > 0 {
+    if !base.is_empty() {
         base.save(&base_path)?;
     }
     report(tool, &root, &path, &base_path, &done, base.len() - had)

@@ -54,6 +54,12 @@ pub fn convert(config: Option<(&str, &Path)>, ignore: Option<&str>) -> Result<Co
 fn load(text: &str, dir: &Path, depth: usize, notes: &mut Notes) -> Result<Table> {
     let mut table: Table = toml::from_str(text).context("not a valid gitleaks TOML config")?;
     let extend = table.get("extend").and_then(Value::as_table).cloned();
+    let use_default = extend.as_ref().and_then(|e| e.get("useDefault"));
+    if use_default.and_then(Value::as_bool) == Some(true)
+        && extend.as_ref().is_some_and(|e| e.contains_key("path"))
+    {
+        bail!("[extend] sets both useDefault and path, which gitleaks refuses too: keep one");
+    }
     let Some(path) = extend
         .as_ref()
         .and_then(|e| e.get("path"))
@@ -86,13 +92,17 @@ fn load(text: &str, dir: &Path, depth: usize, notes: &mut Notes) -> Result<Table
         format!("[extend] path = {path:?}"),
         "its rules and allowlists are merged in (a rule of the same id here replaces the extended one)",
     );
-    merge(&mut table, base);
+    merge(&mut table, base, path);
     Ok(table)
 }
 
-/// Merges an extended config under `table`: its rules first (unless `table`
-/// defines the same id), its allowlists added, `useDefault` carried up.
-fn merge(table: &mut Table, base: Table) {
+/// The key a merged allowlist carries to say where it came from in the report.
+const FROM: &str = "\u{0}from";
+
+/// Merges an extended config (read from `name`) under `table`: its rules first
+/// (unless `table` defines the same id), its allowlists added, `useDefault`
+/// carried up.
+fn merge(table: &mut Table, base: Table, name: &str) {
     let own: HashSet<String> = rule_tables(table)
         .iter()
         .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
@@ -113,12 +123,22 @@ fn merge(table: &mut Table, base: Table) {
     );
     table.insert("rules".into(), Value::Array(rules));
     let mut lists: Vec<Value> = Vec::new();
-    for t in [&base, &*table] {
+    for (t, file) in [(&base, name), (&*table, "")] {
+        let label = |v: &Value, what: String| -> Value {
+            let mut v = v.clone();
+            if let Value::Table(t) = &mut v {
+                let label = format!("{file} {what}");
+                t.entry(FROM).or_insert_with(|| label.trim().into());
+            }
+            v
+        };
         if let Some(a) = t.get("allowlist") {
-            lists.push(a.clone());
+            lists.push(label(a, "[allowlist]".into()));
         }
         if let Some(Value::Array(a)) = t.get("allowlists") {
-            lists.extend(a.iter().cloned());
+            for (i, v) in a.iter().enumerate() {
+                lists.push(label(v, format!("[[allowlists]][{i}]")));
+            }
         }
     }
     table.remove("allowlist");
@@ -250,7 +270,9 @@ impl Converter<'_> {
                 .and_then(Value::as_str)
                 .unwrap_or(gl_id)
                 .to_string(),
-            comment: Some(format!("converted from gitleaks rule `{gl_id}`")),
+            comment: Some(format!(
+                "remove it and rotate it (rule converted from gitleaks rule `{gl_id}`)"
+            )),
             ..DraftRule::default()
         };
         let mut differs = Vec::new();
@@ -389,7 +411,10 @@ impl Converter<'_> {
 
     fn allowlist_value(&mut self, what: &str, v: &Value, rule: Option<&str>) {
         match v.as_table() {
-            Some(t) => self.allowlist(what, t, rule),
+            Some(t) => {
+                let from = t.get(FROM).and_then(Value::as_str);
+                self.allowlist(from.unwrap_or(what), t, rule)
+            }
             None => self.c.notes.not_converted(what, "is not a table"),
         }
     }
@@ -497,6 +522,7 @@ impl Converter<'_> {
                     | "regexTarget"
                     | "targetRules"
                     | "description"
+                    | FROM
             ) {
                 self.c.notes.not_converted(
                     format!("{what}.{k}"),
@@ -519,6 +545,9 @@ impl Converter<'_> {
                 n => format!("; {n} commits become baseline entries for the findings they hold"),
             }
         );
+        if entries == DraftAllow::default() && commits.is_empty() {
+            return;
+        }
         self.c.notes.converted(what, how);
         match targets.is_empty() {
             true => self.c.draft.allow.extend(entries),

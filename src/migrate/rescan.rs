@@ -25,6 +25,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// How many lines before leakgate's secret a match may begin and still count as
+/// the finding detect-secrets reported on its first line.
+const MATCH_LINES: u32 = 8;
+
 /// What matching added.
 #[derive(Debug, Default)]
 pub struct Matched {
@@ -95,9 +99,10 @@ pub fn accept(
                     .flatten()
                     .filter(|f| rule_ok(&f.finding.rule.id, rules, custom))
                     .collect();
-                let note = match commits.contains_key(commit.as_str()) {
-                    true => "leakgate finds nothing in that commit's change".to_string(),
-                    false => "the commit is not in this repository".to_string(),
+                let note = match (hits.is_empty(), commits.contains_key(commit.as_str())) {
+                    (false, _) => String::new(),
+                    (true, true) => "leakgate finds nothing in that commit's change".to_string(),
+                    (true, false) => "the commit is not in this repository".to_string(),
                 };
                 (source, hits, note)
             }
@@ -237,8 +242,9 @@ fn by_line<'a>(
 }
 
 /// detect-secrets: the findings at `path` whose secret has this SHA-1; else the
-/// findings on `line` whose secret holds, or is held by, the text on that line
-/// that has this SHA-1.
+/// findings that hold, or are held by, the text on `line` that has this SHA-1
+/// (detect-secrets' private-key detector hashes the `BEGIN ... PRIVATE KEY` line,
+/// leakgate's secret is the key body below it).
 fn by_hash<'a>(
     found: &'a [Found],
     root: &Path,
@@ -271,10 +277,19 @@ fn by_hash<'a>(
             format!("nothing on line {line} of {path} has that SHA-1 any more"),
         );
     };
+    // The text detect-secrets hashed is part of leakgate's secret, holds it, or is
+    // part of the match that leads up to it (a key block's BEGIN line).
     let near: Vec<&Found> = in_file
         .into_iter()
-        .filter(|f| f.finding.line == line)
-        .filter(|f| contains(&f.finding.secret, secret) || contains(secret, &f.finding.secret))
+        .filter(|f| {
+            let f = &f.finding;
+            let same_line =
+                f.line == line && (contains(&f.secret, secret) || contains(secret, &f.secret));
+            let leads_up = f.line >= line
+                && f.line <= line.saturating_add(MATCH_LINES)
+                && contains(&f.allow_context, secret);
+            same_line || leads_up
+        })
         .collect();
     match near.is_empty() {
         true => (
