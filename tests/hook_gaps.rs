@@ -25,7 +25,10 @@ fn push_is_stopped(repo: &Repo, path: &str) {
     let out = repo.push(&["origin", "HEAD:main"]);
     let text = all_output(&out);
     assert!(!out.status.success(), "the push went through: {text}");
-    assert!(text.contains(path) && text.contains("github-classic-pat"), "{text}");
+    assert!(
+        text.contains(path) && text.contains("github-classic-pat"),
+        "{text}"
+    );
 }
 
 #[test]
