@@ -17,6 +17,7 @@ const ORDER: &[&[&str]] = &[
     &["config"],
     &["report"],
     &["pipeline"],
+    &["migrate"],
     &["hook"],
     &["cli"],
 ];

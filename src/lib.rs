@@ -7,11 +7,12 @@
 //! config allowlists) → [`report`] (human, JSON, ...) and an exit code. [`types`]
 //! holds what every stage shares, [`rules`] what the engine looks for, [`config`]
 //! what the user changed, [`pipeline`] wires the stages into the scans the commands
-//! run, [`hook`] installs git hooks, and [`cli`] maps commands onto all of it.
+//! run, [`migrate`] converts other scanners' configs and baselines, [`hook`]
+//! installs git hooks, and [`cli`] maps commands onto all of it.
 //!
 //! Each module imports only the ones before it in this order (a unit test holds
 //! it): types, rules, source, decode, engine, allow, config, report, pipeline,
-//! hook, cli.
+//! migrate, hook, cli.
 #![deny(missing_docs)]
 
 pub mod allow;
@@ -22,6 +23,7 @@ pub mod engine;
 pub mod hook;
 #[cfg(test)]
 mod layering;
+pub mod migrate;
 pub mod pipeline;
 pub mod report;
 pub mod rules;

@@ -195,7 +195,7 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     );
     let kept = std::fs::read_to_string(repo.path().join(".leakgate.yaml")).unwrap();
     assert_eq!(kept, "fail_on: high\n");
-    // The starter config changes nothing: the hook still blocks.
+    // The starter config still blocks a real secret outside tests and fixtures.
     repo.install();
     std::fs::write(repo.path().join(".leakgate.yaml"), &written).unwrap();
     blocked(&repo, "t.py", &format!("t = \"{GH1}\"\n"));

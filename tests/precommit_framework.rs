@@ -1,6 +1,8 @@
 //! leakgate through the real pre-commit framework (the `pre-commit` package from
-//! PyPI; `.ci/run` installs it): `pre-commit install` in a temporary repository,
-//! then real `git commit`s.
+//! PyPI): `pre-commit install` in a temporary repository, then real `git commit`s.
+//! The framework is installed by the tests themselves, once, into a virtual
+//! environment under `target/tmp/` (see [`provision`]): a fresh machine needs only
+//! Python 3 and access to PyPI for the first run.
 //!
 //! Two ways in, as users write them:
 //! - this repository's own `.pre-commit-hooks.yaml`, referenced with `repo:` and
@@ -14,28 +16,136 @@
 
 mod common;
 use common::{fake::*, *};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-/// The pre-commit command: `pre-commit` on PATH, else `python3 -m pre_commit`.
+/// The pre-commit release the tests install (pinned, so a new release cannot change
+/// what the tests see; bump it deliberately).
+const PRE_COMMIT: &str = "pre-commit==4.7.0";
+
+/// The pre-commit command: the framework installed in a virtual environment under
+/// `target/` (created on first use, reused after). Nothing installed globally is
+/// used, so `cargo test` works on a machine where nobody ran `pip install`.
 fn pre_commit() -> Vec<String> {
-    let works = |cmd: &[&str]| {
-        Command::new(cmd[0])
-            .args(&cmd[1..])
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    let python = PYTHON.get_or_init(provision);
+    vec![
+        python.display().to_string(),
+        "-m".into(),
+        "pre_commit".into(),
+    ]
+}
+
+/// Where the environment lives: `target/tmp/precommit-venv`, kept between runs.
+fn venv_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("precommit-venv")
+}
+
+/// Makes sure the virtual environment holds [`PRE_COMMIT`] and returns its Python.
+/// Test threads of this binary wait on the caller's `OnceLock`; other processes (a
+/// second `cargo test`) wait on a lock directory, so two never build it at once.
+fn provision() -> PathBuf {
+    let venv = venv_dir();
+    let python = venv.join("bin/python");
+    let ready = venv.join(".leakgate-ready");
+    let is_ready = || std::fs::read_to_string(&ready).is_ok_and(|v| v == PRE_COMMIT);
+    if is_ready() {
+        return python;
+    }
+    let _lock = DirLock::acquire(&venv.with_extension("lock"));
+    if is_ready() {
+        return python;
+    }
+    say(&format!(
+        "installing {PRE_COMMIT} into {} (once; later runs reuse it)",
+        venv.display()
+    ));
+    if venv.exists() {
+        std::fs::remove_dir_all(&venv).expect("remove a half-made virtual environment");
+    }
+    let run = |cmd: &mut Command, what: &str| {
+        let out = cmd.stdin(Stdio::null()).output().unwrap_or_else(|e| {
+            panic!("{what}: cannot run it ({e}); the pre-commit tests need Python 3 with venv")
+        });
+        assert!(
+            out.status.success(),
+            "{what} failed (the pre-commit tests need Python 3 with venv and access to PyPI \
+             for the first run; this test does not skip):\n{}",
+            all_output(&out)
+        );
     };
-    if works(&["pre-commit"]) {
-        return vec!["pre-commit".into()];
-    }
-    if works(&["python3", "-m", "pre_commit"]) {
-        return vec!["python3".into(), "-m".into(), "pre_commit".into()];
-    }
-    panic!(
-        "the pre-commit framework is not installed: run `python3 -m pip install pre-commit` \
-         (CI's .ci/run does) and rerun; this test does not skip"
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
     );
+    run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .arg(PRE_COMMIT)
+            .env("PIP_REQUIRE_VIRTUALENV", "1")
+            .env_remove("PYTHONPATH")
+            .env_remove("PIP_USER"),
+        &format!("pip install {PRE_COMMIT}"),
+    );
+    std::fs::write(&ready, PRE_COMMIT).unwrap();
+    say(&format!("{PRE_COMMIT} ready"));
+    python
+}
+
+/// Tells the person running `cargo test` what is going on, on the real stderr (the
+/// test harness captures `eprintln!`, and a silent minute-long install looks hung).
+fn say(what: &str) {
+    let _ = writeln!(std::io::stderr(), "precommit_framework: {what}");
+}
+
+/// A lock between processes: a directory that exists while one holds it (creating
+/// a directory is atomic). A lock left by a process that died is taken over.
+struct DirLock(PathBuf);
+
+impl DirLock {
+    fn acquire(path: &Path) -> DirLock {
+        let started = Instant::now();
+        loop {
+            match std::fs::create_dir(path) {
+                Ok(()) => {
+                    std::fs::write(path.join("pid"), std::process::id().to_string()).unwrap();
+                    return DirLock(path.to_path_buf());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(path.join("pid")).unwrap_or_default();
+                    let alive =
+                        !holder.is_empty() && Path::new("/proc").join(holder.trim()).exists();
+                    if !alive && started.elapsed() > Duration::from_secs(2) {
+                        say(&format!("taking over a stale lock {}", path.display()));
+                        let _ = std::fs::remove_dir_all(path);
+                        continue;
+                    }
+                    assert!(
+                        started.elapsed() < Duration::from_secs(900),
+                        "waited 15 minutes for {} (remove it if no test is running)",
+                        path.display()
+                    );
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("cannot create the lock {}: {e}", path.display()),
+            }
+        }
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A user's repository using pre-commit, with leakgate on PATH and a private cache.

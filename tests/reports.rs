@@ -48,18 +48,17 @@ fn read_json(path: &Path) -> Value {
 
 // ---------------------------------------------------------------- SARIF
 
-/// The OASIS SARIF schema: the shared folder's copy beside the checkout (as in CI),
-/// else the copy vendored in tests/fixtures (a worktree elsewhere). Never skipped.
+/// The OASIS SARIF schema, vendored in tests/fixtures (see its NOTICE). Never skipped.
 fn sarif_schema() -> Value {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        root.join("../shared/schemas/sarif-schema-2.1.0.json"),
-        root.join("tests/fixtures/sarif-schema-2.1.0.json"),
-    ];
-    let path = candidates.iter().find(|p| p.is_file()).unwrap_or_else(|| {
-        panic!("the SARIF schema is missing: looked for {candidates:?}; this test does not skip")
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json");
+    let text = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "the SARIF schema {} is missing ({e}); this test does not skip",
+            path.display()
+        )
     });
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    serde_json::from_slice(&text).unwrap()
 }
 
 fn sarif_errors(log: &Value) -> Vec<String> {

@@ -1,5 +1,5 @@
-//! Config allowlists: path globs, exact values, value regexes and stopwords, for
-//! every rule or for one.
+//! Config allowlists: path globs, exact values, value regexes, stopwords, path
+//! regexes and line regexes, for every rule or for one.
 //!
 //! A peer scanner lost most of its CPU to allowlist regexes run one by one for every
 //! finding. Here each kind is one structure built once for the whole config, global
@@ -27,6 +27,8 @@ struct Sets {
     globs: Option<GlobSet>,
     regexes: Option<Result<RegexSet, String>>,
     stopwords: Option<AhoCorasick>,
+    path_regexes: Option<Result<RegexSet, String>>,
+    line_regexes: Option<Result<RegexSet, String>>,
 }
 
 /// Every allowlist entry of a config, ready to check findings against.
@@ -37,6 +39,8 @@ pub struct AllowList {
     globs: Vec<(globset::Glob, usize)>,
     regexes: Vec<(String, usize)>,
     stopwords: Vec<(String, usize)>,
+    path_regexes: Vec<(String, usize)>,
+    line_regexes: Vec<(String, usize)>,
     sets: OnceLock<Sets>,
 }
 
@@ -66,6 +70,18 @@ impl AllowList {
         self.stopwords.push((word.to_string(), n));
     }
 
+    /// Allows findings in files whose path `regex` (checked by the caller) matches.
+    pub fn add_path_regex(&mut self, rule: Option<&str>, regex: &str, describe: String) {
+        let n = self.push(rule, describe);
+        self.path_regexes.push((regex.to_string(), n));
+    }
+
+    /// Allows findings on a line that `regex` (checked by the caller) matches.
+    pub fn add_line_regex(&mut self, rule: Option<&str>, regex: &str, describe: String) {
+        let n = self.push(rule, describe);
+        self.line_regexes.push((regex.to_string(), n));
+    }
+
     fn push(&mut self, rule: Option<&str>, describe: String) -> usize {
         self.entries.push(Entry {
             rule: rule.map(Into::into),
@@ -87,10 +103,13 @@ impl AllowList {
     /// Builds the sets now, reporting a value regex set that cannot be built (too
     /// large). Scans build them lazily and, should that fail, allow nothing by regex.
     pub fn compile(&self) -> Result<(), String> {
-        match &self.sets().regexes {
-            Some(Err(e)) => Err(e.clone()),
-            _ => Ok(()),
+        let sets = self.sets();
+        for set in [&sets.regexes, &sets.path_regexes, &sets.line_regexes] {
+            if let Some(Err(e)) = set {
+                return Err(e.clone());
+            }
         }
+        Ok(())
     }
 
     fn sets(&self) -> &Sets {
@@ -98,11 +117,14 @@ impl AllowList {
             globs: build_globs(&self.globs),
             regexes: build_regexes(&self.regexes),
             stopwords: build_stopwords(&self.stopwords),
+            path_regexes: build_regexes(&self.path_regexes),
+            line_regexes: build_regexes(&self.line_regexes),
         })
     }
 
-    /// The entry that allows a secret found by `rule` at `path`, described, if any.
-    pub fn check(&self, rule: &str, path: &str, secret: &[u8]) -> Option<&str> {
+    /// The entry that allows a secret found by `rule` at `path` on `line`,
+    /// described, if any.
+    pub fn check(&self, rule: &str, path: &str, secret: &[u8], line: &[u8]) -> Option<&str> {
         if self.entries.is_empty() {
             return None;
         }
@@ -133,15 +155,18 @@ impl AllowList {
                 return pick(hit);
             }
         }
-        if let Some(Ok(set)) = &sets.regexes {
-            let hit = set
-                .matches(secret)
-                .into_iter()
-                .map(|i| self.regexes[i].1)
-                .find(in_scope);
-            return pick(hit);
-        }
-        None
+        let regex_hit =
+            |set: &Option<Result<RegexSet, String>>, owners: &[(String, usize)], text: &[u8]| {
+                let Some(Ok(set)) = set else { return None };
+                set.matches(text)
+                    .into_iter()
+                    .map(|i| owners[i].1)
+                    .find(in_scope)
+            };
+        let hit = regex_hit(&sets.path_regexes, &self.path_regexes, path.as_bytes())
+            .or_else(|| regex_hit(&sets.regexes, &self.regexes, secret))
+            .or_else(|| regex_hit(&sets.line_regexes, &self.line_regexes, line));
+        pick(hit)
     }
 }
 
@@ -158,6 +183,7 @@ fn build_globs(globs: &[(globset::Glob, usize)]) -> Option<GlobSet> {
 }
 
 fn build_regexes(regexes: &[(String, usize)]) -> Option<Result<RegexSet, String>> {
+    // Value, path and line regexes alike.
     if regexes.is_empty() {
         return None;
     }
@@ -194,19 +220,23 @@ mod tests {
         l.add_regex(None, "^AKIA.*TEST$", "x".into());
         l.add_stopword(None, "Fixture", "w".into());
         assert_eq!(l.len(), 4);
-        assert_eq!(l.check("r", "tests/a/b.py", b"zz"), Some("p"));
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue"), Some("v"));
-        assert_eq!(l.check("q", "src/a.py", b"s3cr3tvalue"), None, "per rule");
-        assert_eq!(l.check("r", "src/a.py", b"AKIA1234TEST"), Some("x"));
-        assert_eq!(l.check("r", "src/a.py", b"myFIXTUREkey"), Some("w"));
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2"), None);
+        assert_eq!(l.check("r", "tests/a/b.py", b"zz", b""), Some("p"));
+        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue", b""), Some("v"));
+        assert_eq!(
+            l.check("q", "src/a.py", b"s3cr3tvalue", b""),
+            None,
+            "per rule"
+        );
+        assert_eq!(l.check("r", "src/a.py", b"AKIA1234TEST", b""), Some("x"));
+        assert_eq!(l.check("r", "src/a.py", b"myFIXTUREkey", b""), Some("w"));
+        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2", b""), None);
     }
 
     #[test]
     fn an_empty_list_allows_nothing() {
         let l = AllowList::default();
         assert!(l.is_empty());
-        assert_eq!(l.check("r", "a", b"b"), None);
+        assert_eq!(l.check("r", "a", b"b", b""), None);
         assert!(l.compile().is_ok());
     }
 }

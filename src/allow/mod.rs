@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod inline;
 pub mod list;
+pub mod policy;
 
 pub use crate::types::Suppression;
 use crate::types::{fingerprint, Finding, Location};
@@ -77,6 +78,8 @@ pub struct Allow {
     pub list: Arc<list::AllowList>,
     /// How scanned paths map to repository paths.
     pub paths: PathMap,
+    /// Which findings that stand block.
+    pub policy: Arc<policy::Policy>,
 }
 
 impl Allow {
@@ -93,8 +96,19 @@ impl Allow {
             return Some(Suppression::Baseline);
         }
         self.list
-            .check(&finding.rule.id, &path, &finding.secret)
+            .check(
+                &finding.rule.id,
+                &path,
+                &finding.secret,
+                &finding.allow_context,
+            )
             .map(|why| Suppression::Config(why.to_string()))
+    }
+
+    /// Why a finding that stands does not block (the blocking policy), if it does not.
+    pub fn not_blocking(&self, finding: &Finding) -> Option<String> {
+        self.policy
+            .not_blocking(finding, &self.paths.relative(finding))
     }
 
     /// A finding's repository-relative path and its fingerprint under that path

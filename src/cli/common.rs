@@ -4,7 +4,6 @@
 use crate::config::{BaselineChoice, Loaded};
 use crate::engine::Scanner;
 use crate::report::{self, Context, Format, Outcome, Redaction};
-use crate::rules::Severity;
 use anyhow::{Context as _, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -71,6 +70,11 @@ pub struct ReportArgs {
     /// could not be done still exits 2.
     #[arg(long, help_heading = REPORT)]
     pub exit_zero: bool,
+    /// Print only findings: no summary, no progress, no "no secrets found" (for
+    /// hooks and scripts that want silence when all is well). Files that could not
+    /// be read are still listed: a file that was not judged is never silently clean.
+    #[arg(long, short = 'q', help_heading = REPORT)]
+    pub quiet: bool,
     /// When to use colour in the human format.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN", help_heading = REPORT)]
     pub color: ColorChoice,
@@ -132,12 +136,7 @@ pub fn throughput_scanner(config: &Loaded) -> Result<Scanner> {
 }
 
 /// Writes the report and works out the exit status.
-pub fn finish(
-    args: &ReportArgs,
-    outcome: &mut Outcome,
-    context: Context,
-    fail_on: Severity,
-) -> Result<Status> {
+pub fn finish(args: &ReportArgs, outcome: &mut Outcome, context: Context) -> Result<Status> {
     crate::pipeline::sort(outcome);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -150,6 +149,7 @@ pub fn finish(
         color,
         show_suppressed: args.show_suppressed,
         context,
+        quiet: args.quiet,
     };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
@@ -163,10 +163,7 @@ pub fn finish(
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the report")?,
     }
-    Ok(status(
-        crate::pipeline::blocks(outcome, fail_on),
-        args.exit_zero,
-    ))
+    Ok(status(outcome.blocking() > 0, args.exit_zero))
 }
 
 /// The exit status of a scan: findings that block, unless `--exit-zero`.

@@ -68,20 +68,15 @@ pub fn run(args: Args) -> Result<Status> {
     let commits = history::commits(&repo, &args.revs)?;
     let opts = options(&args)?;
     let mut sink = sink(&args.report)?;
-    let progress = progress(args.no_progress);
+    let progress = progress(args.no_progress || args.report.quiet);
     let mut on_blob = |seq, bytes, stats: &Stats| tick(&progress, seq, bytes, stats);
     let judge = Judge::new(&scanner, &allow);
     history::scan(&repo, &commits, &opts, judge, &mut sink, &mut on_blob)?;
     progress.finish_and_clear();
     sink.outcome.summary.elapsed = started.elapsed();
-    match sink.finish_stream(loaded.fail_on())? {
+    match sink.finish_stream()? {
         Some(blocking) => Ok(common::status(blocking, args.report.exit_zero)),
-        None => common::finish(
-            &args.report,
-            &mut sink.outcome,
-            Context::Scan,
-            loaded.fail_on(),
-        ),
+        None => common::finish(&args.report, &mut sink.outcome, Context::Scan),
     }
 }
 
@@ -115,6 +110,7 @@ fn sink(args: &ReportArgs) -> Result<Sink> {
         color: false,
         show_suppressed: args.show_suppressed,
         context: Context::Scan,
+        quiet: true,
     };
     Ok(Sink::stream(Stream::new(out, opts)))
 }

@@ -7,8 +7,10 @@ mod config;
 mod init;
 
 mod common;
+mod completions;
 mod history;
 mod install;
+mod man;
 mod pre_push;
 mod pre_receive;
 mod push;
@@ -74,6 +76,13 @@ enum Command {
     Config(config::Args),
     Init(init::Args),
     Rules(rules::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+}
+
+/// The command-line definition, for generated completions and manual pages.
+fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Parses the command line and runs the command.
@@ -96,5 +105,7 @@ pub fn run() -> anyhow::Result<Status> {
              check deliberately with `git push --no-verify`)",
         ),
         Command::Rules(args) => rules::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

@@ -29,6 +29,9 @@ pub struct HookArgs {
     /// the push.
     #[arg(long, value_enum, default_value = "reject", value_name = "WHAT")]
     pub on_error: Failure,
+    /// Print only findings: no summary and no advice when the push is clean.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -41,7 +44,7 @@ where
 {
     let budget = Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::MAX);
     match push::within(budget, scan) {
-        Ending::Judged(mut judged) => report(&mut judged),
+        Ending::Judged(mut judged) => report(&mut judged, args.quiet),
         Ending::Failed(e) => failed(args.on_error, hook, &format!("cannot scan the push: {e:#}")),
         Ending::TimedOut => failed(
             args.on_timeout,
@@ -68,7 +71,7 @@ fn failed(what: Failure, hook: &str, why: &str) -> Result<Status> {
     }
 }
 
-fn report(judged: &mut Judged) -> Result<Status> {
+fn report(judged: &mut Judged, quiet: bool) -> Result<Status> {
     let outcome = &mut judged.outcome;
     crate::pipeline::sort(outcome);
     let opts = report::Options {
@@ -76,12 +79,12 @@ fn report(judged: &mut Judged) -> Result<Status> {
         color: false,
         show_suppressed: false,
         context: Context::Push,
+        quiet,
     };
     let mut err = std::io::stderr().lock();
     let _ = report::write(&mut err, report::Format::Human, outcome, &opts);
     let _ = err.flush();
-    let blocking = crate::pipeline::blocks(outcome, judged.config.fail_on());
-    Ok(super::common::status(blocking, false))
+    Ok(super::common::status(outcome.blocking() > 0, false))
 }
 
 /// Reads stdin whole (git writes every ref line before the hook answers).

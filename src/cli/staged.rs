@@ -47,10 +47,5 @@ pub fn run(args: Args) -> Result<Status> {
     outcome.summary.files = stats.files;
     outcome.summary.bytes = stats.bytes;
     outcome.summary.elapsed = started.elapsed();
-    common::finish(
-        &args.report,
-        &mut outcome,
-        Context::Commit,
-        loaded.fail_on(),
-    )
+    common::finish(&args.report, &mut outcome, Context::Commit)
 }

@@ -13,7 +13,7 @@ pub mod schema;
 pub mod summary;
 
 use crate::allow::baseline::{self, BaselineFile};
-use crate::allow::{inline::Markers, list::AllowList, Allow, PathMap};
+use crate::allow::{inline::Markers, list::AllowList, policy::Policy, Allow, PathMap};
 use crate::rules::{self, Rule, Severity};
 use anyhow::{Context, Result};
 use checked::Known;
@@ -42,6 +42,7 @@ pub struct Loaded {
     /// `--no-peer-markers` was given.
     pub no_peer_markers: bool,
     list: Arc<AllowList>,
+    policy: Arc<Policy>,
 }
 
 /// Which baseline a scan uses.
@@ -71,14 +72,29 @@ impl Loaded {
             Some(path) => read(path)?,
             None => Config::default(),
         };
+        Ok(Loaded::from_config(config, path, root))
+    }
+
+    /// A config already parsed (from `path`, if it came from a file), for a scan
+    /// rooted at `root`.
+    pub fn from_config(config: Config, path: Option<PathBuf>, root: Option<&Path>) -> Loaded {
         let list = Arc::new(config.allow.to_list());
-        Ok(Loaded {
+        let nb = &config.non_blocking;
+        let paths: Vec<_> = nb
+            .paths
+            .iter()
+            .map(|g| (g.glob.clone(), g.text.clone()))
+            .collect();
+        let rules = nb.rules.iter().map(|r| r.0.clone()).collect();
+        let policy = Arc::new(Policy::new(config.fail_on, &paths, rules));
+        Loaded {
             config,
             path,
             root: root.map(Path::to_path_buf),
             list,
+            policy,
             ..Loaded::default()
-        })
+        }
     }
 
     /// Loads the baseline the scan should use (see [`BaselineChoice`]).
@@ -138,6 +154,7 @@ impl Loaded {
             baseline: self.baseline.clone(),
             list: self.list.clone(),
             paths: PathMap::new(self.root.as_deref()),
+            policy: self.policy.clone(),
         }
     }
 

@@ -37,6 +37,22 @@ pub struct Config {
     /// Allowlists.
     #[serde(default)]
     pub allow: AllowSpec,
+    /// Findings that are reported but do not block (see [`crate::allow::policy`]).
+    #[serde(default)]
+    pub non_blocking: NonBlockingSpec,
+}
+
+/// The `non_blocking` section: findings that stay in every report, marked
+/// "reported, not blocking", and do not set the exit status.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonBlockingSpec {
+    /// Path globs (as in `allow.paths`).
+    #[serde(default)]
+    pub paths: Vec<Glob>,
+    /// Rule ids.
+    #[serde(default)]
+    pub rules: Vec<RuleId>,
 }
 
 /// The `allow` section: entries for every rule, and entries for one rule.
@@ -55,6 +71,13 @@ pub struct AllowSpec {
     /// Words: a secret that contains one (ASCII case-insensitively) is allowed.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Regexes over the repository-relative path (searched, not anchored): for
+    /// what a glob cannot say, and for configs converted from other scanners.
+    #[serde(default)]
+    pub path_regexes: Vec<ValueRegex>,
+    /// Regexes over the line that holds the secret (searched, not anchored).
+    #[serde(default)]
+    pub line_regexes: Vec<ValueRegex>,
     /// Entries that apply to one rule only, by rule id.
     #[serde(default)]
     pub per_rule: BTreeMap<RuleId, AllowEntries>,
@@ -76,6 +99,12 @@ pub struct AllowEntries {
     /// Stopwords.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Path regexes.
+    #[serde(default)]
+    pub path_regexes: Vec<ValueRegex>,
+    /// Line regexes.
+    #[serde(default)]
+    pub line_regexes: Vec<ValueRegex>,
 }
 
 impl AllowSpec {
@@ -86,6 +115,8 @@ impl AllowSpec {
             values: self.values.clone(),
             regexes: self.regexes.clone(),
             stopwords: self.stopwords.clone(),
+            path_regexes: self.path_regexes.clone(),
+            line_regexes: self.line_regexes.clone(),
         };
         let mut out = vec![(None, global)];
         for (id, e) in &self.per_rule {
@@ -108,7 +139,12 @@ impl AllowSpec {
 impl AllowEntries {
     /// How many entries there are.
     pub fn len(&self) -> usize {
-        self.paths.len() + self.values.len() + self.regexes.len() + self.stopwords.len()
+        self.paths.len()
+            + self.values.len()
+            + self.regexes.len()
+            + self.stopwords.len()
+            + self.path_regexes.len()
+            + self.line_regexes.len()
     }
 
     /// True if there are none.
@@ -140,6 +176,14 @@ impl AllowEntries {
         for (i, w) in self.stopwords.iter().enumerate() {
             list.add_stopword(rule, w, format!("stopword `{w}` ({key}.stopwords[{i}])"));
         }
+        for (i, r) in self.path_regexes.iter().enumerate() {
+            let what = format!("path regex `{}` ({key}.path_regexes[{i}])", r.0);
+            list.add_path_regex(rule, &r.0, what);
+        }
+        for (i, r) in self.line_regexes.iter().enumerate() {
+            let what = format!("line regex `{}` ({key}.line_regexes[{i}])", r.0);
+            list.add_line_regex(rule, &r.0, what);
+        }
     }
 }
 
@@ -158,37 +202,57 @@ mod tests {
             "paths: ['tests/**', '*.snap']\nvalues: [s3cr3tvalue]\nregexes: ['^AKIA.*TEST$']\nstopwords: [Fixture]\n",
         );
         assert_eq!(
-            l.check("r", "tests/a/b.py", b"zz"),
+            l.check("r", "tests/a/b.py", b"zz", b""),
             Some("path `tests/**` (allow.paths[0])")
         );
         assert_eq!(
-            l.check("r", "deep/x.snap", b"zz"),
+            l.check("r", "deep/x.snap", b"zz", b""),
             Some("path `*.snap` (allow.paths[1])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"s3cr3tvalue"),
+            l.check("r", "src/a.py", b"s3cr3tvalue", b""),
             Some("exact value (allow.values[0])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"AKIA1234TEST"),
+            l.check("r", "src/a.py", b"AKIA1234TEST", b""),
             Some("regex `^AKIA.*TEST$` (allow.regexes[0])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"myFIXTUREkey"),
+            l.check("r", "src/a.py", b"myFIXTUREkey", b""),
             Some("stopword `Fixture` (allow.stopwords[0])")
         );
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2"), None);
+        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2", b""), None);
+    }
+
+    #[test]
+    fn path_and_line_regexes_search_their_text() {
+        let l = list(
+            "path_regexes: ['(^|/)vendor/', '\\.lock$']\nline_regexes: ['EXAMPLE_ONLY']\nper_rule:\n  rule-a:\n    line_regexes: ['^\\s*#']\n",
+        );
+        assert_eq!(
+            l.check("r", "a/vendor/x.go", b"zz", b""),
+            Some("path regex `(^|/)vendor/` (allow.path_regexes[0])")
+        );
+        assert!(l.check("r", "Cargo.lock", b"zz", b"").is_some());
+        assert_eq!(l.check("r", "src/myvendor/x.go", b"zz", b""), None);
+        assert_eq!(
+            l.check("r", "a.py", b"zz", b"k = 'zz'  # EXAMPLE_ONLY"),
+            Some("line regex `EXAMPLE_ONLY` (allow.line_regexes[0])")
+        );
+        assert!(l.check("rule-a", "a.py", b"zz", b"  # k = zz").is_some());
+        assert_eq!(l.check("rule-b", "a.py", b"zz", b"  # k = zz"), None);
+        assert!(l.compile().is_ok());
     }
 
     #[test]
     fn per_rule_entries_apply_to_their_rule_only() {
         let l = list("per_rule:\n  rule-a:\n    paths: ['docs/**']\n    stopwords: [demo]\n");
         assert_eq!(
-            l.check("rule-a", "docs/x.md", b"zz"),
+            l.check("rule-a", "docs/x.md", b"zz", b""),
             Some("path `docs/**` (allow.per_rule.rule-a.paths[0])")
         );
-        assert_eq!(l.check("rule-b", "docs/x.md", b"zz"), None);
-        assert_eq!(l.check("rule-b", "x", b"demokey"), None);
-        assert!(l.check("rule-a", "x", b"demokey").is_some());
+        assert_eq!(l.check("rule-b", "docs/x.md", b"zz", b""), None);
+        assert_eq!(l.check("rule-b", "x", b"demokey", b""), None);
+        assert!(l.check("rule-a", "x", b"demokey", b"").is_some());
     }
 }

@@ -16,6 +16,7 @@ pub fn render(loaded: &Loaded, rules: &[Rule]) -> String {
     let _ = writeln!(out, "{source}");
     rule_set(&mut out, loaded, rules);
     let _ = writeln!(out, "fail_on: {}", loaded.fail_on().as_str());
+    non_blocking(&mut out, loaded);
     let markers = if loaded.no_peer_markers || loaded.config.peer_markers == Some(false) {
         "leakgate:allow only"
     } else {
@@ -123,15 +124,33 @@ fn list(out: &mut String, label: &str, items: impl Iterator<Item = String>) {
     }
 }
 
+/// What is reported but does not block, besides severities below `fail_on`.
+fn non_blocking(out: &mut String, loaded: &Loaded) {
+    let nb = &loaded.config.non_blocking;
+    if nb.paths.is_empty() && nb.rules.is_empty() {
+        return;
+    }
+    let paths: Vec<&str> = nb.paths.iter().map(|g| g.text.as_str()).collect();
+    let rules: Vec<&str> = nb.rules.iter().map(|r| r.0.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "non_blocking (reported, not blocking): paths [{}], rules [{}]",
+        paths.join(", "),
+        rules.join(", ")
+    );
+}
+
 fn allowlists(out: &mut String, loaded: &Loaded) {
     let a = &loaded.config.allow;
     let _ = writeln!(
         out,
-        "allowlists: {} paths, {} values, {} regexes, {} stopwords for every rule",
+        "allowlists: {} paths, {} values, {} regexes, {} stopwords, {} path regexes, {} line regexes for every rule",
         a.paths.len(),
         a.values.len(),
         a.regexes.len(),
-        a.stopwords.len()
+        a.stopwords.len(),
+        a.path_regexes.len(),
+        a.line_regexes.len()
     );
     for (id, e) in &a.per_rule {
         let _ = writeln!(out, "  {}: {} entries", id.0, e.len());

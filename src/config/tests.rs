@@ -99,11 +99,19 @@ fn disable_and_severity_change_the_rule_set() {
 }
 
 #[test]
-fn the_starter_config_is_valid_and_changes_nothing() {
+fn the_starter_config_hides_nothing_and_blocks_all_but_tests_and_low() {
     let l = loaded(STARTER);
     assert_eq!(l.rules().unwrap().len(), rules::bundled().len());
     assert!(l.allowlist().is_empty());
-    assert_eq!(l.fail_on(), Severity::Low);
+    assert_eq!(l.fail_on(), Severity::Medium);
+    let paths: Vec<&str> = l
+        .config
+        .non_blocking
+        .paths
+        .iter()
+        .map(|g| g.text.as_str())
+        .collect();
+    assert!(paths.contains(&"**/tests/**") && paths.contains(&"**/fixtures/**"));
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use super::{Collector, Judge};
 use crate::report::{self, jsonl};
 use crate::source::git::history::{self, Done, Stats};
-use crate::types::{Finding, Outcome, Severity};
+use crate::types::{Finding, Outcome};
 use anyhow::{bail, Context as _, Result};
 use git2::{Oid, Repository, RevparseMode, Sort};
 use std::collections::HashSet;
@@ -137,8 +137,8 @@ pub struct Sink {
     pub outcome: Outcome,
     bytes: u64,
     stream: Option<Stream>,
-    /// The highest severity streamed, for the exit status.
-    worst_streamed: Option<Severity>,
+    /// Blocking findings streamed, for the exit status.
+    blocking_streamed: usize,
     streamed: usize,
 }
 
@@ -160,7 +160,7 @@ impl Sink {
             outcome: Outcome::default(),
             bytes: 0,
             stream,
-            worst_streamed: None,
+            blocking_streamed: 0,
             streamed: 0,
         }
     }
@@ -172,10 +172,11 @@ impl Sink {
 
     fn take(&mut self, done: Done<Collector<'_>>) -> Result<()> {
         self.bytes += done.bytes;
-        let found = done.visit.outcome;
-        for f in found.findings {
+        let mut found = done.visit.outcome;
+        for f in std::mem::take(&mut found.findings) {
             if self.seen.insert(f.fingerprint.clone()) {
-                self.finding(f)?;
+                let why = found.not_blocking.remove(&f.fingerprint);
+                self.finding(f, why)?;
             }
         }
         for (f, why) in found.suppressed {
@@ -203,31 +204,38 @@ impl Sink {
         Ok(())
     }
 
-    fn finding(&mut self, f: Finding) -> Result<()> {
+    fn finding(&mut self, f: Finding, not_blocking: Option<String>) -> Result<()> {
         let Some(s) = &mut self.stream else {
+            if let Some(why) = not_blocking {
+                self.outcome.not_blocking.insert(f.fingerprint.clone(), why);
+            }
             self.outcome.findings.push(f);
             return Ok(());
         };
-        jsonl::line(&mut s.out, &f, &s.opts)
+        jsonl::line(&mut s.out, &f, not_blocking.as_deref(), &s.opts)
             .and_then(|_| s.out.flush())
             .or_else(quiet_broken_pipe)?;
-        self.worst_streamed = self.worst_streamed.max(Some(f.rule.severity));
+        self.blocking_streamed += usize::from(not_blocking.is_none());
         self.streamed += 1;
         Ok(())
     }
 
     /// Ends a stream with its summary line; returns whether a streamed finding
-    /// is at or above `fail_on`. A sink that holds its findings writes nothing
-    /// and returns `None`: report the outcome instead.
-    pub fn finish_stream(&mut self, fail_on: Severity) -> Result<Option<bool>> {
+    /// blocks. A sink that holds its findings writes nothing and returns `None`:
+    /// report the outcome instead.
+    pub fn finish_stream(&mut self) -> Result<Option<bool>> {
         let Some(mut s) = self.stream.take() else {
             return Ok(None);
         };
-        let suppressed = self.seen_suppressed.len();
-        jsonl::summary_line(&mut s.out, &self.outcome, self.streamed, suppressed)
+        let counts = jsonl::Counts {
+            findings: self.streamed,
+            blocking: self.blocking_streamed,
+            suppressed: self.seen_suppressed.len(),
+        };
+        jsonl::summary_line(&mut s.out, &self.outcome, &counts)
             .and_then(|_| s.out.flush())
             .or_else(quiet_broken_pipe)?;
-        Ok(Some(self.worst_streamed.is_some_and(|w| w >= fail_on)))
+        Ok(Some(self.blocking_streamed > 0))
     }
 }
 

@@ -17,7 +17,7 @@ use crate::allow::Allow;
 use crate::decode::Decoders;
 use crate::engine::Scanner;
 use crate::source::Visit;
-use crate::types::{Chunk, Finding, Origin, Outcome, Severity, SkipReason};
+use crate::types::{Chunk, Finding, Origin, Outcome, SkipReason};
 use std::sync::{Arc, Mutex};
 
 /// What judges a chunk: the decoders that see inside it, the scanner, and the
@@ -118,7 +118,12 @@ impl<'a> Collector<'a> {
 fn sort_finding(outcome: &mut Outcome, allow: &Allow, f: Finding) {
     match allow.check(&f) {
         Some(why) => outcome.suppressed.push((f, why)),
-        None => outcome.findings.push(f),
+        None => {
+            if let Some(why) = allow.not_blocking(&f) {
+                outcome.not_blocking.insert(f.fingerprint.clone(), why);
+            }
+            outcome.findings.push(f)
+        }
     }
 }
 
@@ -184,9 +189,4 @@ pub fn sort(outcome: &mut Outcome) {
     for paths in outcome.summary.skipped.values_mut() {
         paths.sort();
     }
-}
-
-/// Whether any finding that stands is at or above `fail_on` (the scan blocks).
-pub fn blocks(outcome: &Outcome, fail_on: Severity) -> bool {
-    outcome.findings.iter().any(|f| f.rule.severity >= fail_on)
 }

@@ -14,7 +14,7 @@
 //!   schema's `raw_source_code_extract` is not written;
 //! - suppressed findings are not listed: GitLab has its own dismissal workflow.
 
-use super::{Options, Outcome};
+use super::{Options, Outcome, NOT_BLOCKING};
 use crate::types::{Finding, Severity};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -39,7 +39,7 @@ pub fn report(outcome: &Outcome, opts: &Options, end: SystemTime) -> Value {
     let vulnerabilities: Vec<Value> = outcome
         .findings
         .iter()
-        .map(|f| vulnerability(f, opts))
+        .map(|f| vulnerability(f, outcome.not_blocking(f), opts))
         .collect();
     let start = end.checked_sub(outcome.summary.elapsed).unwrap_or(end);
     json!({
@@ -65,7 +65,7 @@ fn tool() -> Value {
     })
 }
 
-fn vulnerability(f: &Finding, opts: &Options) -> Value {
+fn vulnerability(f: &Finding, not_blocking: Option<&str>, opts: &Options) -> Value {
     let help = super::sarif::help(&f.rule);
     let secret = opts.redaction.apply(&f.secret);
     let sha = f.origin.commit().map_or(NO_COMMIT, |c| c.id.as_str());
@@ -77,6 +77,9 @@ fn vulnerability(f: &Finding, opts: &Options) -> Value {
     let mut description = format!("{} detected: `{secret}`. {help}.", f.rule.name);
     if !f.origin.layers.is_empty() {
         description.push_str(&format!(" Found at {}.", super::location(f)));
+    }
+    if let Some(why) = not_blocking {
+        description.push_str(&format!(" ({NOT_BLOCKING}: {why}.)"));
     }
     json!({
         "id": id(f, sha),

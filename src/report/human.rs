@@ -11,8 +11,8 @@
 //! ```
 
 use super::sanitize::clean;
-use super::{Context, Options, Outcome, Summary};
-use crate::types::{Finding, Severity};
+use super::{Context, Options, Outcome, Summary, NOT_BLOCKING};
+use crate::types::{Finding, Severity, SkipReason};
 use colored::Colorize;
 use std::io::{self, Write};
 
@@ -20,14 +20,35 @@ use std::io::{self, Write};
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     colored::control::set_override(opts.color);
     for f in &outcome.findings {
-        diagnostic(out, f, opts, None)?;
+        diagnostic(out, f, opts, Shown::Stands(outcome.not_blocking(f)))?;
     }
     if opts.show_suppressed {
         for (f, why) in &outcome.suppressed {
-            diagnostic(out, f, opts, Some(&why.to_string()))?;
+            diagnostic(out, f, opts, Shown::Suppressed(&why.to_string()))?;
         }
     }
-    summary(out, outcome, opts)
+    match opts.quiet {
+        true => unreadable(out, &outcome.summary),
+        false => summary(out, outcome, opts),
+    }
+}
+
+/// How a finding is shown.
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    /// It stands; with why, when the blocking policy only reports it.
+    Stands(Option<&'a str>),
+    /// A filter suppressed it, for this reason.
+    Suppressed(&'a str),
+}
+
+/// Under `--quiet`: only the files that could not be read, since a file that was
+/// not judged must never pass for clean.
+fn unreadable(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    match s.skipped.get(&SkipReason::Unreadable) {
+        Some(paths) => skipped_line(out, SkipReason::Unreadable, paths),
+        None => Ok(()),
+    }
 }
 
 fn severity_label(s: Severity) -> colored::ColoredString {
@@ -42,11 +63,11 @@ fn diagnostic(
     out: &mut dyn Write,
     f: &Finding,
     opts: &Options,
-    suppressed: Option<&str>,
+    shown: Shown<'_>,
 ) -> io::Result<()> {
-    let label = match suppressed {
-        Some(_) => "suppressed".dimmed().bold(),
-        None => severity_label(f.rule.severity),
+    let label = match shown {
+        Shown::Suppressed(_) => "suppressed".dimmed().bold(),
+        Shown::Stands(_) => severity_label(f.rule.severity),
     };
     writeln!(
         out,
@@ -55,16 +76,19 @@ fn diagnostic(
         f.rule.id
     )?;
     writeln!(out, "  {} {}{}", "-->".blue(), location(f), origin_note(f))?;
-    let (shown, under_at, under_len) = shown_line(f, opts);
+    let (text, under_at, under_len) = shown_line(f, opts);
     let gutter = f.line.to_string();
     let pad = " ".repeat(gutter.len());
     writeln!(out, "{pad} {}", "|".blue())?;
-    writeln!(out, "{} {} {shown}", gutter.blue(), "|".blue())?;
+    writeln!(out, "{} {} {text}", gutter.blue(), "|".blue())?;
     let marks = "^".repeat(under_len.max(1));
     writeln!(out, "{pad} {} {under_at}{}", "|".blue(), marks.red().bold())?;
-    match suppressed {
-        Some(why) => writeln!(out, "{pad} {} suppressed by {why}", "=".blue())?,
-        None => {
+    match shown {
+        Shown::Suppressed(why) => writeln!(out, "{pad} {} suppressed by {why}", "=".blue())?,
+        Shown::Stands(soft) => {
+            if let Some(why) = soft {
+                writeln!(out, "{pad} {} {NOT_BLOCKING}: {why}", "=".blue())?;
+            }
             let what = f.rule.help.as_deref().unwrap_or(DEFAULT_HELP);
             writeln!(out, "{pad} {} help: {}", "=".blue(), clean(what))?;
             if opts.context != Context::Scan {
@@ -122,34 +146,30 @@ fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result
         return Ok(());
     }
     let files = distinct_paths(&outcome.findings);
+    let blocking = outcome.blocking();
     let head = if n == 0 {
         "no secrets found".green().bold().to_string()
     } else {
-        format!(
+        let found = format!(
             "{} in {}",
             plural(n, "secret", "secrets"),
             plural(files, "file", "files")
-        )
-        .red()
-        .bold()
-        .to_string()
+        );
+        match n - blocking {
+            0 => found.red().bold().to_string(),
+            _ if blocking == 0 => format!("{found}, {NOT_BLOCKING}")
+                .yellow()
+                .bold()
+                .to_string(),
+            soft => format!("{found}, {soft} of them {NOT_BLOCKING}")
+                .red()
+                .bold()
+                .to_string(),
+        }
     };
     writeln!(out, "leakgate: {head} ({})", scanned(s))?;
     for (reason, paths) in &s.skipped {
-        let listed: Vec<String> = paths.iter().take(5).map(|p| clean(p)).collect();
-        let more = paths.len().saturating_sub(listed.len());
-        let tail = if more > 0 {
-            format!(", and {more} more")
-        } else {
-            String::new()
-        };
-        writeln!(
-            out,
-            "  skipped {} {}: {}{tail}",
-            plural(paths.len(), "file", "files"),
-            reason.describe(),
-            listed.join(", ")
-        )?;
+        skipped_line(out, *reason, paths)?;
     }
     if !outcome.suppressed.is_empty() && !opts.show_suppressed {
         writeln!(
@@ -158,10 +178,32 @@ fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result
             outcome.suppressed.len()
         )?;
     }
-    if n > 0 {
+    if blocking > 0 {
         advice(out, opts.context)?;
+    } else if n > 0 && opts.context != Context::Scan {
+        writeln!(
+            out,
+            "nothing blocks: the findings above are {NOT_BLOCKING} (`fail_on` and `non_blocking` in .leakgate.yaml)."
+        )?;
     }
     Ok(())
+}
+
+fn skipped_line(out: &mut dyn Write, reason: SkipReason, paths: &[String]) -> io::Result<()> {
+    let listed: Vec<String> = paths.iter().take(5).map(|p| clean(p)).collect();
+    let more = paths.len().saturating_sub(listed.len());
+    let tail = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "  skipped {} {}: {}{tail}",
+        plural(paths.len(), "file", "files"),
+        reason.describe(),
+        listed.join(", ")
+    )
 }
 
 fn advice(out: &mut dyn Write, context: Context) -> io::Result<()> {
@@ -247,6 +289,41 @@ pub fn date(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quiet_keeps_findings_and_unreadable_files_only() {
+        use crate::report::testing;
+        use crate::source::{Location, Origin};
+        let found = testing::commit_findings("a.txt", "k = TESTKEY-a8Zq3LmN0pR7sT2v\n");
+        let mut outcome = testing::outcome(found);
+        let origin = Origin::new("locked.txt", Location::File);
+        outcome.summary.skip(&origin, SkipReason::Unreadable);
+        outcome.summary.skip(&origin, SkipReason::Binary);
+        let render = |quiet| {
+            let mut out = Vec::new();
+            let opts = Options {
+                quiet,
+                ..testing::options()
+            };
+            write(&mut out, &outcome, &opts).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let loud = render(false);
+        assert!(
+            loud.contains("leakgate: 1 secret") && loud.contains("binary"),
+            "{loud}"
+        );
+        let quiet = render(true);
+        assert!(quiet.contains("a.txt:7:5"), "{quiet}");
+        assert!(
+            quiet.contains("skipped 1 file unreadable: locked.txt"),
+            "{quiet}"
+        );
+        assert!(
+            !quiet.contains("leakgate: 1 secret") && !quiet.contains("binary"),
+            "{quiet}"
+        );
+    }
 
     #[test]
     fn dates_and_sizes() {

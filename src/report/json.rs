@@ -13,7 +13,11 @@ use std::io::{self, Write};
 
 /// Writes the document, pretty-printed, with a final newline.
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
-    let findings: Vec<Value> = outcome.findings.iter().map(|f| finding(f, opts)).collect();
+    let findings: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| standing(f, outcome.not_blocking(f), opts))
+        .collect();
     let mut doc = json!({
         "version": 1,
         "findings": findings,
@@ -32,6 +36,17 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
     }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// A finding that stands: [`finding`] plus `blocking` (false when the blocking
+/// policy only reports it) and, then, `not_blocking` with why.
+pub fn standing(f: &Finding, not_blocking: Option<&str>, opts: &Options) -> Value {
+    let mut v = finding(f, opts);
+    v["blocking"] = not_blocking.is_none().into();
+    if let Some(why) = not_blocking {
+        v["not_blocking"] = why.into();
+    }
+    v
 }
 
 /// One finding as a JSON object (shared by the line-oriented formats).
@@ -97,6 +112,7 @@ pub fn summary(outcome: &Outcome) -> Value {
         "files": s.files,
         "bytes": s.bytes,
         "findings": outcome.findings.len(),
+        "blocking": outcome.blocking(),
         "suppressed": outcome.suppressed.len(),
         "skipped": skipped,
         "elapsed_ms": s.elapsed.as_millis() as u64,

@@ -13,24 +13,41 @@ use std::io::{self, Write};
 /// Writes every finding (and suppressed finding, if asked for), then the summary.
 pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result<()> {
     for f in &outcome.findings {
-        line(out, f, opts)?;
+        line(out, f, outcome.not_blocking(f), opts)?;
     }
     if opts.show_suppressed {
         for (f, why) in &outcome.suppressed {
             suppressed_line(out, f, why, opts)?;
         }
     }
-    summary_line(
-        out,
-        outcome,
-        outcome.findings.len(),
-        outcome.suppressed.len(),
-    )
+    let counts = Counts {
+        findings: outcome.findings.len(),
+        blocking: outcome.blocking(),
+        suppressed: outcome.suppressed.len(),
+    };
+    summary_line(out, outcome, &counts)
 }
 
-/// One finding on one line.
-pub fn line(out: &mut dyn Write, f: &Finding, opts: &Options) -> io::Result<()> {
-    write_value(out, &json::finding(f, opts))
+/// One finding that stands on one line (`not_blocking`: why the blocking policy only
+/// reports it).
+pub fn line(
+    out: &mut dyn Write,
+    f: &Finding,
+    not_blocking: Option<&str>,
+    opts: &Options,
+) -> io::Result<()> {
+    write_value(out, &json::standing(f, not_blocking, opts))
+}
+
+/// What a stream counted, for its summary line (a stream does not keep findings).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    /// Findings that stand.
+    pub findings: usize,
+    /// Of those, the ones that block.
+    pub blocking: usize,
+    /// Suppressed findings.
+    pub suppressed: usize,
 }
 
 /// One suppressed finding on one line, with what suppressed it.
@@ -46,16 +63,12 @@ pub fn suppressed_line(
 }
 
 /// The closing line: `{"summary": {...}}`, as the JSON format's summary, with the
-/// numbers of findings and suppressed findings given (a stream does not keep them).
-pub fn summary_line(
-    out: &mut dyn Write,
-    outcome: &Outcome,
-    findings: usize,
-    suppressed: usize,
-) -> io::Result<()> {
+/// counts given (a stream does not keep its findings).
+pub fn summary_line(out: &mut dyn Write, outcome: &Outcome, counts: &Counts) -> io::Result<()> {
     let mut summary = json::summary(outcome);
-    summary["findings"] = findings.into();
-    summary["suppressed"] = suppressed.into();
+    summary["findings"] = counts.findings.into();
+    summary["blocking"] = counts.blocking.into();
+    summary["suppressed"] = counts.suppressed.into();
     write_value(out, &json!({ "summary": summary }))
 }
 

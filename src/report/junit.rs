@@ -15,7 +15,7 @@
 
 use super::redact::redacted_line;
 use super::sanitize::clean;
-use super::{Options, Outcome};
+use super::{Options, Outcome, NOT_BLOCKING};
 use crate::types::{Finding, Suppression};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -39,7 +39,7 @@ pub fn write(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Resu
         clean_suite(out, outcome)?;
     }
     for (path, cases) in &by_file {
-        suite(out, path, cases, opts)?;
+        suite(out, path, cases, outcome, opts)?;
     }
     writeln!(out, "</testsuites>")
 }
@@ -80,7 +80,13 @@ fn clean_suite(out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     writeln!(out, "  </testsuite>")
 }
 
-fn suite(out: &mut dyn Write, path: &str, cases: &[Case<'_>], opts: &Options) -> io::Result<()> {
+fn suite(
+    out: &mut dyn Write,
+    path: &str,
+    cases: &[Case<'_>],
+    outcome: &Outcome,
+    opts: &Options,
+) -> io::Result<()> {
     let skipped = cases.iter().filter(|(_, why)| why.is_some()).count();
     writeln!(
         out,
@@ -90,7 +96,8 @@ fn suite(out: &mut dyn Write, path: &str, cases: &[Case<'_>], opts: &Options) ->
         cases.len() - skipped
     )?;
     for (f, why) in cases {
-        case(out, f, *why, opts)?;
+        let soft = why.is_none().then(|| outcome.not_blocking(f)).flatten();
+        case(out, f, *why, soft, opts)?;
     }
     writeln!(out, "  </testsuite>")
 }
@@ -99,10 +106,12 @@ fn case(
     out: &mut dyn Write,
     f: &Finding,
     why: Option<&Suppression>,
+    not_blocking: Option<&str>,
     opts: &Options,
 ) -> io::Result<()> {
     let path = &f.origin.path;
     let at = super::location(f);
+    let soft = not_blocking.map_or(String::new(), |w| format!(" ({NOT_BLOCKING}: {w})"));
     let mut name = match f.origin.layers.is_empty() {
         true => format!("{} at line {}:{}", f.rule.id, f.line, f.column),
         false => format!("{} at {at}", f.rule.id),
@@ -129,7 +138,7 @@ fn case(
             r#"      <failure type="{}" message="{}">{}</failure>"#,
             attr(&f.rule.id),
             attr(&format!(
-                "{}: {} at {at}",
+                "{}: {} at {at}{soft}",
                 f.rule.severity.as_str(),
                 f.rule.name,
             )),

@@ -17,6 +17,9 @@ pub use crate::types::{Outcome, Summary};
 pub use redact::Redaction;
 use std::io::Write;
 
+/// How every format names a finding that is reported but does not block.
+pub const NOT_BLOCKING: &str = "reported, not blocking";
+
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -46,6 +49,8 @@ pub struct Options {
     pub show_suppressed: bool,
     /// The command, for the advice lines (`commit`, `push`, `scan`).
     pub context: Context,
+    /// Print only findings (human format): no summary, advice or "no secrets found".
+    pub quiet: bool,
 }
 
 /// What the report's advice should speak of.

@@ -23,7 +23,7 @@
 //!   `suppressions` entry; skipped files are tool execution notifications.
 
 use super::redact::redacted_line;
-use super::{Options, Outcome};
+use super::{Options, Outcome, NOT_BLOCKING};
 use crate::types::{Finding, Rule, Severity, Suppression};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -53,7 +53,10 @@ pub fn log(outcome: &Outcome, opts: &Options) -> Value {
         .collect();
     let results: Vec<Value> = shown
         .iter()
-        .map(|(f, why)| result(f, *why, index[f.rule.id.as_str()], opts))
+        .map(|(f, why)| {
+            let soft = why.is_none().then(|| outcome.not_blocking(f)).flatten();
+            result(f, *why, soft, index[f.rule.id.as_str()], opts)
+        })
         .collect();
     json!({
         "$schema": SCHEMA,
@@ -164,14 +167,21 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
-fn result(f: &Finding, why: Option<&Suppression>, rule_index: usize, opts: &Options) -> Value {
+fn result(
+    f: &Finding,
+    why: Option<&Suppression>,
+    not_blocking: Option<&str>,
+    rule_index: usize,
+    opts: &Options,
+) -> Value {
     let secret = opts.redaction.apply(&f.secret);
     let help = help(&f.rule);
+    let soft = not_blocking.map_or(String::new(), |w| format!(" ({NOT_BLOCKING}: {w})"));
     let mut r = json!({
         "ruleId": f.rule.id,
         "ruleIndex": rule_index,
         "level": level(f.rule.severity),
-        "message": { "text": format!("{} `{secret}`: {help}.", f.rule.name) },
+        "message": { "text": format!("{} `{secret}`: {help}.{soft}", f.rule.name) },
         "locations": [{ "physicalLocation": physical_location(f, opts) }],
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
         "properties": result_properties(f, &secret),
@@ -181,6 +191,10 @@ fn result(f: &Finding, why: Option<&Suppression>, rule_index: usize, opts: &Opti
     }
     if let Some(why) = why {
         r["suppressions"] = json!([suppression(why)]);
+    }
+    if let Some(w) = not_blocking {
+        r["properties"]["blocking"] = false.into();
+        r["properties"]["notBlocking"] = w.into();
     }
     r
 }

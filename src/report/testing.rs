@@ -58,6 +58,7 @@ pub fn options() -> Options {
         color: false,
         show_suppressed: false,
         context: Context::Scan,
+        quiet: false,
     }
 }
 

@@ -3,7 +3,7 @@
 //! the allow stage (a baseline records an outcome) and by every report.
 
 use super::{Finding, Origin, SkipReason};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,4 +64,21 @@ pub struct Outcome {
     pub suppressed: Vec<(Finding, Suppression)>,
     /// What was scanned.
     pub summary: Summary,
+    /// Findings that stand but do not block (by fingerprint), and why.
+    pub not_blocking: HashMap<String, String>,
+}
+
+impl Outcome {
+    /// Why a finding that stands is reported but does not block, if it does not.
+    pub fn not_blocking(&self, f: &Finding) -> Option<&str> {
+        self.not_blocking.get(&f.fingerprint).map(String::as_str)
+    }
+
+    /// How many findings block.
+    pub fn blocking(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| self.not_blocking(f).is_none())
+            .count()
+    }
 }
