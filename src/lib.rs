@@ -12,6 +12,7 @@
 pub mod allow;
 pub mod cli;
 pub mod config;
+pub mod detect;
 pub mod engine;
 pub mod hook;
 pub mod pipeline;
