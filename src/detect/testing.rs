@@ -34,6 +34,21 @@ pub fn python(script: &str) -> Option<Vec<u8>> {
     Some(out.stdout)
 }
 
+/// Runs `script`, which calls `out(b)` for each file it makes, and returns the
+/// files in order (`None` when Python or a module is missing, as [`python`]).
+pub fn python_files(script: &str) -> Option<Vec<Vec<u8>>> {
+    let prelude =
+        "import sys\ndef out(b):\n    sys.stdout.buffer.write(len(b).to_bytes(8, 'little') + b)\n";
+    let mut bytes = &python(&format!("{prelude}{script}"))?[..];
+    let mut files = Vec::new();
+    while bytes.len() >= 8 {
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        files.push(bytes[8..8 + n].to_vec());
+        bytes = &bytes[8 + n..];
+    }
+    Some(files)
+}
+
 /// A script that pickles `expr` (after `setup`) with `protocol` to stdout.
 pub fn pickled(setup: &str, expr: &str, protocol: u8) -> Option<Vec<u8>> {
     python(&format!(

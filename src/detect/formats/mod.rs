@@ -34,7 +34,9 @@ use sniff::Kind;
 /// `None` when they are no model format (nothing was judged).
 pub(crate) fn judge(bytes: &[u8], ctx: &mut Ctx<'_>) -> Option<&'static str> {
     let head = &bytes[..bytes.len().min(sniff::HEAD)];
-    let kind = sniff::sniff(head)?;
+    let Some(kind) = sniff::sniff(head) else {
+        return appended_zip(bytes, ctx);
+    };
     let name = match kind {
         Kind::LfsPointer => {
             ctx.note("a Git LFS pointer: the content is not in git, so it was not judged".into());
@@ -67,7 +69,7 @@ pub(crate) fn judge(bytes: &[u8], ctx: &mut Ctx<'_>) -> Option<&'static str> {
         Kind::Pickle | Kind::MaybePickle => {
             let proven = pickle::judge_streams(bytes, ctx);
             if !proven && kind == Kind::MaybePickle {
-                return None;
+                return appended_zip(bytes, ctx);
             }
             if zip::has_end_record(bytes) {
                 archive::judge_zip(bytes, ctx); // a zip appended to the pickle
@@ -76,4 +78,20 @@ pub(crate) fn judge(bytes: &[u8], ctx: &mut Ctx<'_>) -> Option<&'static str> {
         }
     };
     Some(name)
+}
+
+/// A zip after other bytes (a self-extracting stub, any prefix): `zipfile`, and
+/// so Keras, find it by its end record. Only binary tails are searched, so text
+/// costs nothing.
+fn appended_zip(bytes: &[u8], ctx: &mut Ctx<'_>) -> Option<&'static str> {
+    let tail = &bytes[bytes.len().saturating_sub(0xffff + 22)..];
+    if memchr::memchr(0, tail).is_none() || !zip::has_end_record(bytes) {
+        return None;
+    }
+    let archive = zip::Archive::parse(bytes)?;
+    if archive.entries().is_empty() {
+        return None;
+    }
+    archive::judge_zip(bytes, ctx);
+    Some("zip")
 }

@@ -1,8 +1,7 @@
-//! The detector against real pickles: one malicious file per technique, and the
-//! benign twin of each format.
+//! Pickle streams: one malicious stream per technique, benign twins.
 
-use super::testing::{found, has, pickled, python, verdict};
-use super::Kind::*;
+use crate::detect::testing::{found, has, pickled, python, verdict};
+use crate::detect::Kind::*;
 
 /// A class whose `__reduce__` returns `(callable, args)`: the classic payload.
 fn reduce(callable_setup: &str, callable: &str, args: &str, protocol: u8) -> Option<Vec<u8>> {
@@ -136,7 +135,9 @@ sys.stdout.buffer.write(pickle.dumps(Outer(), protocol=2))",
         .iter()
         .find(|f| f.callable == "posix.system")
         .expect("the inner pickle is judged too");
-    assert!(matches!(&inner.layers[0], super::Layer::Step(s) if s.contains("pickle.loads")));
+    assert!(
+        matches!(&inner.layers[0], crate::detect::Layer::Step(s) if s.contains("pickle.loads"))
+    );
 }
 
 #[test]
@@ -242,7 +243,7 @@ fn several_streams_in_one_file_are_all_judged() {
     let v = verdict(&file);
     assert_eq!(v.findings.len(), 1, "{:?}", v.findings);
     assert!(
-        matches!(&v.findings[0].layers[0], super::Layer::Step(s) if s.starts_with("pickle stream 3"))
+        matches!(&v.findings[0].layers[0], crate::detect::Layer::Step(s) if s.starts_with("pickle stream 3"))
     );
 }
 
