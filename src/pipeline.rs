@@ -34,6 +34,25 @@ fn sort_finding(outcome: &mut Outcome, allow: &Allow, f: Finding) {
     }
 }
 
+/// Runs the scanner's file judges on a whole file; returns whether one read it.
+fn judge_whole(
+    scanner: &Scanner,
+    allow: &Allow,
+    outcome: &mut Outcome,
+    origin: &Arc<Origin>,
+    content: &[u8],
+) -> bool {
+    let verdict = scanner.judge_file(origin, content);
+    for f in verdict.findings {
+        sort_finding(outcome, allow, f);
+    }
+    for (reason, path) in verdict.skipped {
+        outcome.summary.skip_path(reason, path);
+    }
+    outcome.summary.models += verdict.recognised as usize;
+    verdict.recognised
+}
+
 impl Visit for Collector<'_> {
     fn file(&mut self, origin: &Arc<Origin>) {
         for f in self.scanner.scan_path(origin) {
@@ -49,6 +68,10 @@ impl Visit for Collector<'_> {
 
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
         self.outcome.summary.skip(origin, reason);
+    }
+
+    fn whole(&mut self, origin: &Arc<Origin>, content: &[u8]) -> bool {
+        judge_whole(self.scanner, self.allow, &mut self.outcome, origin, content)
     }
 }
 
@@ -93,6 +116,26 @@ impl Visit for SharedCollector<'_> {
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
         let mut outcome = self.shared.lock().unwrap_or_else(|e| e.into_inner());
         outcome.summary.skip(origin, reason);
+    }
+
+    fn whole(&mut self, origin: &Arc<Origin>, content: &[u8]) -> bool {
+        let mut local = Outcome::default();
+        let read = judge_whole(self.scanner, self.allow, &mut local, origin, content);
+        if read || !local.summary.skipped.is_empty() {
+            let mut outcome = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            outcome.summary.models += local.summary.models;
+            outcome.findings.append(&mut local.findings);
+            outcome.suppressed.append(&mut local.suppressed);
+            for (reason, paths) in local.summary.skipped {
+                outcome
+                    .summary
+                    .skipped
+                    .entry(reason)
+                    .or_default()
+                    .extend(paths);
+            }
+        }
+        read
     }
 }
 

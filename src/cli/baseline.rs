@@ -132,7 +132,7 @@ pub fn setup(config: &ConfigArgs) -> Result<(Loaded, PathBuf)> {
 
 /// Scans what a baseline is made from, with `allow` applied.
 pub fn scan(from: Scope, loaded: &Loaded, allow: &Allow, max_size: u64) -> Result<Outcome> {
-    let scanner = Scanner::with_profile(loaded.rules()?, crate::engine::Profile::Throughput);
+    let scanner = super::common::throughput_scanner(loaded)?;
     let root = loaded.root.clone().expect("the root is set");
     match from {
         Scope::Worktree => scan_worktree(&scanner, allow, &root, max_size),

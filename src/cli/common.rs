@@ -120,15 +120,21 @@ impl ConfigArgs {
 
 /// Builds the scanner for a loaded config.
 pub fn scanner(config: &Loaded) -> Result<Scanner> {
-    Ok(Scanner::new(config.rules()?))
+    Ok(with_models(Scanner::new(config.rules()?), config))
 }
 
 /// Builds the scanner for a scan of many bytes (history, directories).
 pub fn throughput_scanner(config: &Loaded) -> Result<Scanner> {
-    Ok(Scanner::with_profile(
-        config.rules()?,
-        crate::engine::Profile::Throughput,
-    ))
+    let scanner = Scanner::with_profile(config.rules()?, crate::engine::Profile::Throughput);
+    Ok(with_models(scanner, config))
+}
+
+/// Adds the model file detector, unless the config disables all its rules.
+fn with_models(scanner: Scanner, config: &Loaded) -> Scanner {
+    match config.model_detector() {
+        Some(d) => scanner.with_judge(Box::new(d)),
+        None => scanner,
+    }
 }
 
 /// Writes the report and works out the exit status.

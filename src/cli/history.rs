@@ -265,6 +265,7 @@ impl Sink {
                 }
             }
         }
+        self.outcome.summary.models += found.summary.models;
         for (reason, paths) in found.summary.skipped {
             self.outcome
                 .summary

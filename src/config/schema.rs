@@ -1,7 +1,7 @@
 //! `.leakgate.yaml` as written. Every struct denies unknown keys: a misspelt key is
 //! an error with its line, never a silently ignored setting.
 
-use super::checked::{CustomRule, Glob, RuleId, ValueRegex};
+use super::checked::{CallableName, CustomRule, Glob, RuleId, ValueRegex};
 use crate::rules::Severity;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,6 +36,21 @@ pub struct Config {
     /// Allowlists.
     #[serde(default)]
     pub allow: AllowSpec,
+    /// The model file detector.
+    #[serde(default)]
+    pub models: ModelsSpec,
+}
+
+/// The `models` section: what the model file detector accepts beyond its own
+/// allowlist.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsSpec {
+    /// Callables a model file may call or rebuild: `package.module.Name`, or
+    /// `package.module.*` for everything in a module. Names on the detector's
+    /// dangerous list stay findings.
+    #[serde(default)]
+    pub allow: Vec<CallableName>,
 }
 
 /// The `allow` section: entries for every rule, and entries for one rule.

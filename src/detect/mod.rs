@@ -17,9 +17,12 @@
 //! size limit reached). Judging never fails: a malformed file is judged as far as
 //! a loader would read it.
 
+mod detector;
 pub mod formats;
 pub mod pickle;
 pub mod rules;
+
+pub use detector::Detector;
 
 use crate::rules::Severity;
 pub use pickle::allowlist::Extra;

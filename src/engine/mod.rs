@@ -15,7 +15,7 @@ pub mod validate;
 pub use finding::{fingerprint, Finding};
 
 use crate::rules::Rule;
-use crate::source::{Chunk, Origin};
+use crate::source::{Chunk, Origin, SkipReason};
 use anyhow::Result;
 use finding::Position;
 use prefilter::Prefilter;
@@ -74,12 +74,35 @@ impl Compiled {
     }
 }
 
+/// A judge of whole files by their format rather than their text (the model
+/// detector, [`crate::detect::Detector`]): it sees every file's bytes, binary or
+/// not, before the text path decides whether to scan them.
+pub trait FileJudge: Send + Sync {
+    /// Findings in `bytes`, the whole content of the file at `origin`.
+    fn judge(&self, origin: &Arc<Origin>, bytes: &[u8]) -> FileVerdict;
+}
+
+/// What a [`FileJudge`] found in one file.
+#[derive(Debug, Default)]
+pub struct FileVerdict {
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// The file is a format the judge read (so a binary file was judged, not
+    /// skipped).
+    pub recognised: bool,
+    /// What the summary should list, and why (a Git LFS pointer, a part that
+    /// could not be judged), by path.
+    pub skipped: Vec<(SkipReason, String)>,
+}
+
 /// A rule set ready to scan. `Sync`: share one across threads.
 pub struct Scanner {
     rules: Vec<Compiled>,
     prefilter: Prefilter,
     /// Rules with a path and no content pattern.
     file_rules: Vec<FileRule>,
+    /// Judges of whole files.
+    judges: Vec<Box<dyn FileJudge>>,
 }
 
 /// A path-only rule and the literals one of which any path it matches must hold
@@ -139,7 +162,26 @@ impl Scanner {
             rules,
             prefilter,
             file_rules,
+            judges: Vec::new(),
         }
+    }
+
+    /// Adds a judge of whole files.
+    pub fn with_judge(mut self, judge: Box<dyn FileJudge>) -> Scanner {
+        self.judges.push(judge);
+        self
+    }
+
+    /// What the file judges find in the whole content of a file.
+    pub fn judge_file(&self, origin: &Arc<Origin>, bytes: &[u8]) -> FileVerdict {
+        let mut out = FileVerdict::default();
+        for judge in &self.judges {
+            let v = judge.judge(origin, bytes);
+            out.findings.extend(v.findings);
+            out.recognised |= v.recognised;
+            out.skipped.extend(v.skipped);
+        }
+        out
     }
 
     /// The rules this scanner runs.

@@ -68,7 +68,7 @@ fn tool() -> Value {
 
 fn vulnerability(f: &Finding, opts: &Options) -> Value {
     let help = super::sarif::help(&f.rule);
-    let secret = opts.redaction.apply(&f.secret);
+    let secret = opts.redaction.for_finding(f).apply(&f.secret);
     let sha = f.origin.commit().map_or(NO_COMMIT, |c| c.id.as_str());
     json!({
         "id": id(f, sha),

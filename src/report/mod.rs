@@ -32,6 +32,8 @@ pub struct Summary {
     pub files: usize,
     /// Bytes scanned.
     pub bytes: u64,
+    /// Files judged as model files (pickles, PyTorch, NumPy, joblib, Keras, ...).
+    pub models: usize,
     /// Files not scanned, by reason.
     pub skipped: BTreeMap<SkipReason, Vec<String>>,
     /// Wall time of the scan.
@@ -41,10 +43,12 @@ pub struct Summary {
 impl Summary {
     /// Records a skipped file.
     pub fn skip(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
-        self.skipped
-            .entry(reason)
-            .or_default()
-            .push(origin.path.clone());
+        self.skip_path(reason, origin.path.clone());
+    }
+
+    /// Records a skipped file, or a place inside one (`model.pt!/x: encrypted`).
+    pub fn skip_path(&mut self, reason: SkipReason, path: String) {
+        self.skipped.entry(reason).or_default().push(path);
     }
 }
 

@@ -163,7 +163,7 @@ fn pascal_case(id: &str) -> String {
 }
 
 fn result(f: &Finding, why: Option<&Suppression>, rule_index: usize, opts: &Options) -> Value {
-    let secret = opts.redaction.apply(&f.secret);
+    let secret = opts.redaction.for_finding(f).apply(&f.secret);
     let help = help(&f.rule);
     let mut r = json!({
         "ruleId": f.rule.id,

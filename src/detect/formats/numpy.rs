@@ -109,7 +109,7 @@ mod tests {
             1,
             "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n",
         );
-        assert_eq!(header(&plain).unwrap().1, false);
+        assert!(!header(&plain).unwrap().1);
         let structured = npy(
             1,
             "{'descr': [('a', '<i4'), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }",

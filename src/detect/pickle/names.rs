@@ -170,7 +170,10 @@ pub(crate) const IMPORT_MAPPING: &[(&str, &str)] = &[
 ];
 
 /// `_compat_pickle.NAME_MAPPING` without the `exceptions` module (see [`map_exception`]).
-pub(crate) const NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+/// A (module, name) pair.
+type Pair = (&'static str, &'static str);
+
+pub(crate) const NAME_MAPPING: &[(Pair, Pair)] = &[
     (
         ("UserDict", "IterableUserDict"),
         ("collections", "UserDict"),
