@@ -191,6 +191,12 @@ pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
     bytes.len() < 1024 && bytes.starts_with(b"version https://git-lfs.github.com/spec/")
 }
 
+/// Findings reported per file; a file with more is surely hostile, and listing
+/// them all helps no one.
+const MAX_FINDINGS: usize = 1000;
+/// Notes kept per file.
+const MAX_NOTES: usize = 100;
+
 /// The state of one judgement: where we are inside the file, the budget left,
 /// and what has been found.
 pub(crate) struct Ctx<'p> {
@@ -219,6 +225,19 @@ impl<'p> Ctx<'p> {
 
     /// Records a finding at the current place.
     pub(crate) fn found(&mut self, kind: Kind, callable: String, why: String, offset: Option<u64>) {
+        if self.verdict.findings.len() >= MAX_FINDINGS {
+            if self.verdict.findings.len() == MAX_FINDINGS {
+                self.unjudged("more findings than are reported per file: the rest were not listed");
+                self.verdict.findings.push(Finding {
+                    kind,
+                    callable: "...".into(),
+                    why: "and more".into(),
+                    layers: Vec::new(),
+                    offset: None,
+                });
+            }
+            return;
+        }
         self.verdict.findings.push(Finding {
             kind,
             callable,
@@ -230,6 +249,9 @@ impl<'p> Ctx<'p> {
 
     /// Records a note at the current place.
     pub(crate) fn note(&mut self, text: String) {
+        if self.verdict.notes.len() >= MAX_NOTES {
+            return;
+        }
         let layers = self.layers.clone();
         if !self
             .verdict

@@ -183,15 +183,24 @@ impl Arena {
             .map(|kv| kv[1])
     }
 
-    /// A short description of what made a value, for messages.
+    /// A short description of what made a value, for messages: `the result of
+    /// builtins.str`, or of a call of a call (a chain is followed a few steps).
     pub fn describe(&self, id: Id) -> String {
-        match self.val(id) {
+        let mut id = id;
+        let mut prefix = String::new();
+        for _ in 0..4 {
+            let Val::Made(m) = self.val(id) else { break };
+            prefix.push_str("the result of ");
+            id = m.callee;
+        }
+        let what = match self.val(id) {
             Val::Global(g) => self.globals[*g].name.full(),
-            Val::Made(m) => format!("the result of {}", self.describe(m.callee)),
+            Val::Made(_) => "a chain of calls".into(),
             Val::Persistent => "an object from persistent_load".into(),
             Val::Opaque => "a value this scan does not follow".into(),
             Val::Str(_) | Val::Bytes(_) => "a string".into(),
             _ => "a constant".into(),
-        }
+        };
+        format!("{prefix}{what}")
     }
 }

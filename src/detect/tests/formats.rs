@@ -314,3 +314,35 @@ fn git_lfs_pointers_are_noted() {
     assert!(v.notes[0].text.contains("LFS"));
     assert!(found(p).is_empty());
 }
+
+#[test]
+fn damaged_and_hostile_bytes_never_panic_and_end_quickly() {
+    let Some(evil) = evil(4) else { return };
+    let zip_file = torch_zip(&evil);
+    let mut samples: Vec<Vec<u8>> = vec![evil.clone(), zip_file.clone(), gzip(&evil)];
+    // A deep chain of calls of calls, a million marks, a huge memo index.
+    samples.push(
+        [
+            &b"\x80\x04\x8c\x0bcollections\x8c\x0bOrderedDict\x93"[..],
+            &b")R".repeat(100_000),
+            b".",
+        ]
+        .concat(),
+    );
+    samples.push(b"(".repeat(1_000_000));
+    samples.push(b"\x80\x04K\x01r\xff\xff\xff\xffj\xff\xff\xff\xff.".to_vec());
+    samples.push(b"\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\xff.".to_vec());
+    for base in [evil.as_slice(), zip_file.as_slice()] {
+        for cut in 0..base.len() {
+            samples.push(base[..cut].to_vec());
+        }
+        for i in (0..base.len()).step_by(3) {
+            let mut flipped = base.to_vec();
+            flipped[i] ^= 0xff;
+            samples.push(flipped);
+        }
+    }
+    for s in &samples {
+        let _ = verdict(s);
+    }
+}
