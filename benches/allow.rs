@@ -8,7 +8,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use leakgate::allow::baseline::{Baseline, BaselineFile};
-use leakgate::allow::{list::AllowList, Allow};
+use leakgate::allow::Allow;
 use leakgate::engine::{Finding, Scanner};
 use leakgate::rules::{Rule, RuleSpec};
 use leakgate::source::{Chunk, Location, Origin};
@@ -48,6 +48,7 @@ fn findings(n: usize) -> Vec<Finding> {
             origin,
             first_line: 1,
             bytes: text.as_bytes(),
+            added: None,
         };
         out.extend(scanner.scan(&chunk));
     }
@@ -95,7 +96,7 @@ fn loaded_allow(base: &str, config: &str) -> Allow {
             std::path::Path::new("bench.json"),
             Baseline::parse(base).unwrap(),
         ))),
-        list: Arc::new(AllowList::new(&config.allow)),
+        list: Arc::new(config.allow.to_list()),
         ..Allow::default()
     }
 }
@@ -133,7 +134,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("compile 200-entry allowlist", |b| {
         let spec = leakgate::config::parse(&config).unwrap().allow;
         b.iter(|| {
-            let l = AllowList::new(&spec);
+            let l = spec.to_list();
             l.compile().unwrap();
             l
         })

@@ -16,6 +16,10 @@ fn sample_code() -> Vec<u8> {
         "src",
         "src/engine",
         "src/source",
+        "src/source/git",
+        "src/source/files",
+        "src/types",
+        "src/pipeline",
         "src/report",
         "src/cli",
         "src/rules",
@@ -43,6 +47,7 @@ fn startup(c: &mut Criterion) {
                 origin: Origin::new("a.py", Location::Staged),
                 first_line: 1,
                 bytes: b"def f(password):\n    return token_for(password)\n",
+                added: None,
             };
             s.scan(&chunk)
         })
@@ -67,6 +72,7 @@ fn throughput(c: &mut Criterion) {
                     origin: origin.clone(),
                     first_line: 1,
                     bytes,
+                    added: None,
                 })
             })
         });

@@ -4,8 +4,8 @@
 //!
 //! Run: `cargo run --release --example rule_cost -- DIR [TOP]`
 
-use leakgate::engine::compile;
 use leakgate::rules;
+use leakgate::rules::compile;
 use std::time::{Duration, Instant};
 
 fn main() {

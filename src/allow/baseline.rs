@@ -20,8 +20,7 @@
 //! entry line stands alone, `merge=union` in `.gitattributes` makes even two entries
 //! added at the same spot merge into valid JSON (duplicate lines are merged on load).
 
-use crate::engine::Finding;
-use crate::report::Outcome;
+use crate::types::{Finding, Outcome};
 use anyhow::{bail, Context, Result};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};

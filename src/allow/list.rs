@@ -9,7 +9,6 @@
 //! entries. The sets are built on the first finding, so a clean commit never pays
 //! for them.
 
-use crate::config::schema::{AllowEntries, AllowSpec};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use globset::{GlobSet, GlobSetBuilder};
 use regex::bytes::{RegexSet, RegexSetBuilder};
@@ -42,39 +41,29 @@ pub struct AllowList {
 }
 
 impl AllowList {
-    /// Collects the entries of an `allow` section.
-    pub fn new(spec: &AllowSpec) -> AllowList {
-        let mut list = AllowList::default();
-        for (rule, entries) in spec.scopes() {
-            list.add_scope(rule, &entries);
-        }
-        list
+    /// Allows findings (of `rule`, or of every rule) in files whose path
+    /// matches `glob`; `describe` names the entry in reports.
+    pub fn add_path(&mut self, rule: Option<&str>, glob: globset::Glob, describe: String) {
+        let n = self.push(rule, describe);
+        self.globs.push((glob, n));
     }
 
-    fn add_scope(&mut self, rule: Option<&str>, e: &AllowEntries) {
-        let key = match rule {
-            None => "allow".to_string(),
-            Some(id) => format!("allow.per_rule.{id}"),
-        };
-        for (i, g) in e.paths.iter().enumerate() {
-            let n = self.push(rule, format!("path `{}` ({key}.paths[{i}])", g.text));
-            self.globs.push((g.glob.clone(), n));
-        }
-        for (i, v) in e.values.iter().enumerate() {
-            let n = self.push(rule, format!("exact value ({key}.values[{i}])"));
-            self.values
-                .entry(v.as_bytes().to_vec())
-                .or_default()
-                .push(n);
-        }
-        for (i, r) in e.regexes.iter().enumerate() {
-            let n = self.push(rule, format!("regex `{}` ({key}.regexes[{i}])", r.0));
-            self.regexes.push((r.0.clone(), n));
-        }
-        for (i, w) in e.stopwords.iter().enumerate() {
-            let n = self.push(rule, format!("stopword `{w}` ({key}.stopwords[{i}])"));
-            self.stopwords.push((w.clone(), n));
-        }
+    /// Allows a secret that is exactly `value`.
+    pub fn add_value(&mut self, rule: Option<&str>, value: &[u8], describe: String) {
+        let n = self.push(rule, describe);
+        self.values.entry(value.to_vec()).or_default().push(n);
+    }
+
+    /// Allows a secret that `regex` (checked by the caller) matches.
+    pub fn add_regex(&mut self, rule: Option<&str>, regex: &str, describe: String) {
+        let n = self.push(rule, describe);
+        self.regexes.push((regex.to_string(), n));
+    }
+
+    /// Allows a secret that contains `word`, ASCII case-insensitively.
+    pub fn add_stopword(&mut self, rule: Option<&str>, word: &str, describe: String) {
+        let n = self.push(rule, describe);
+        self.stopwords.push((word.to_string(), n));
     }
 
     fn push(&mut self, rule: Option<&str>, describe: String) -> usize {
@@ -197,49 +186,20 @@ fn build_stopwords(words: &[(String, usize)]) -> Option<AhoCorasick> {
 mod tests {
     use super::*;
 
-    fn list(yaml: &str) -> AllowList {
-        let spec: AllowSpec = serde_yaml::from_str(yaml).unwrap();
-        AllowList::new(&spec)
-    }
-
     #[test]
     fn each_kind_allows_and_names_its_entry() {
-        let l = list(
-            "paths: ['tests/**', '*.snap']\nvalues: [s3cr3tvalue]\nregexes: ['^AKIA.*TEST$']\nstopwords: [Fixture]\n",
-        );
-        assert_eq!(
-            l.check("r", "tests/a/b.py", b"zz"),
-            Some("path `tests/**` (allow.paths[0])")
-        );
-        assert_eq!(
-            l.check("r", "deep/x.snap", b"zz"),
-            Some("path `*.snap` (allow.paths[1])")
-        );
-        assert_eq!(
-            l.check("r", "src/a.py", b"s3cr3tvalue"),
-            Some("exact value (allow.values[0])")
-        );
-        assert_eq!(
-            l.check("r", "src/a.py", b"AKIA1234TEST"),
-            Some("regex `^AKIA.*TEST$` (allow.regexes[0])")
-        );
-        assert_eq!(
-            l.check("r", "src/a.py", b"myFIXTUREkey"),
-            Some("stopword `Fixture` (allow.stopwords[0])")
-        );
+        let mut l = AllowList::default();
+        l.add_path(None, globset::Glob::new("tests/**").unwrap(), "p".into());
+        l.add_value(Some("r"), b"s3cr3tvalue", "v".into());
+        l.add_regex(None, "^AKIA.*TEST$", "x".into());
+        l.add_stopword(None, "Fixture", "w".into());
+        assert_eq!(l.len(), 4);
+        assert_eq!(l.check("r", "tests/a/b.py", b"zz"), Some("p"));
+        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue"), Some("v"));
+        assert_eq!(l.check("q", "src/a.py", b"s3cr3tvalue"), None, "per rule");
+        assert_eq!(l.check("r", "src/a.py", b"AKIA1234TEST"), Some("x"));
+        assert_eq!(l.check("r", "src/a.py", b"myFIXTUREkey"), Some("w"));
         assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2"), None);
-    }
-
-    #[test]
-    fn per_rule_entries_apply_to_their_rule_only() {
-        let l = list("per_rule:\n  rule-a:\n    paths: ['docs/**']\n    stopwords: [demo]\n");
-        assert_eq!(
-            l.check("rule-a", "docs/x.md", b"zz"),
-            Some("path `docs/**` (allow.per_rule.rule-a.paths[0])")
-        );
-        assert_eq!(l.check("rule-b", "docs/x.md", b"zz"), None);
-        assert_eq!(l.check("rule-b", "x", b"demokey"), None);
-        assert!(l.check("rule-a", "x", b"demokey").is_some());
     }
 
     #[test]

@@ -11,32 +11,11 @@ pub mod baseline;
 pub mod inline;
 pub mod list;
 
-use crate::engine::{fingerprint, Finding};
-use crate::source::Location;
+pub use crate::types::Suppression;
+use crate::types::{fingerprint, Finding, Location};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Why a finding was suppressed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Suppression {
-    /// An inline marker on the line (the marker text).
-    Inline(&'static str),
-    /// A config allowlist entry (a description of it).
-    Config(String),
-    /// An entry of the baseline file.
-    Baseline,
-}
-
-impl std::fmt::Display for Suppression {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Suppression::Inline(m) => write!(f, "inline marker `{m}`"),
-            Suppression::Config(why) => write!(f, "config allowlist: {why}"),
-            Suppression::Baseline => write!(f, "baseline entry"),
-        }
-    }
-}
 
 /// Turns the path of a file scanned from disk into a repository-relative path, so
 /// `leakgate scan .` from a subdirectory, or with an absolute path, matches the

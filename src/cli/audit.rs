@@ -4,14 +4,12 @@
 //! `--fingerprint FP --verdict V [--note N]` does one entry without prompting, for
 //! scripts and tests.
 
-use super::baseline::{self, verdict_name, Scope};
+use super::baseline::{self, verdict_name};
 use super::common::{ConfigArgs, Status};
 use crate::allow::baseline::{Baseline, BaselineFile, Verdict};
-use crate::allow::Allow;
 use crate::config::Loaded;
-use crate::engine::Finding;
+use crate::pipeline::baseline::{locations, scan, Scope};
 use crate::report::sanitize::clean;
-use crate::report::Redaction;
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
@@ -80,7 +78,7 @@ fn current_locations(
     loaded.baseline = Some(Arc::new(BaselineFile::from_baseline(file, base.clone())));
     let allow = loaded.allow();
     let from = Scope::parse_name(&base.from)?;
-    let outcome = baseline::scan(from, &loaded, &allow, max_size)?;
+    let outcome = scan(from, &loaded, &allow, max_size)?;
     Ok(locations(&outcome.suppressed, &allow))
 }
 
@@ -100,27 +98,6 @@ fn resolve(base: &Baseline, fp: &str) -> Result<String> {
         [] => bail!("no baseline entry has fingerprint `{fp}` (see the fingerprints in the baseline file or in `--format json` reports)"),
         _ => bail!("`{fp}` matches {} entries; give more digits", hits.len()),
     }
-}
-
-/// Where each baselined secret is now, as `path:line: text` with the secret redacted.
-fn locations(
-    suppressed: &[(Finding, crate::allow::Suppression)],
-    allow: &Allow,
-) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for (f, _) in suppressed {
-        let (s0, s1) = f.secret_span;
-        let line = format!(
-            "{}{}{}",
-            String::from_utf8_lossy(&f.line_text[..s0]),
-            Redaction::Default.apply(&f.line_text[s0..s1]),
-            String::from_utf8_lossy(&f.line_text[s1..])
-        );
-        let (path, fp) = allow.key(f);
-        out.entry(fp)
-            .or_insert_with(|| format!("{}:{}: {}", clean(&path), f.line, clean(line.trim())));
-    }
-    out
 }
 
 /// Prompts for each entry (unreviewed ones unless `all`), saving after each answer.

@@ -1,23 +1,18 @@
 //! `leakgate baseline`: record the findings a repository already has, so the hooks
 //! and scans report only new ones.
 //!
-//! Every subcommand scans the way the baseline was made (`from` in its first line)
-//! and hands the [`Outcome`] to [`Baseline::record`]; a new source (history) needs
-//! only a [`Scope`] variant and an arm in [`scan`].
+//! Every subcommand scans the way the baseline was made (`from` in its first line,
+//! [`crate::pipeline::baseline`]) and hands the [`Outcome`] to [`Baseline::record`].
 
 use super::audit;
 use super::common::{ConfigArgs, Status};
 use crate::allow::baseline::{Baseline, Verdict};
 use crate::allow::Allow;
 use crate::config::Loaded;
-use crate::engine::Scanner;
-use crate::pipeline::SharedCollector;
-use crate::report::Outcome;
-use crate::source::files::{self, WalkOptions};
+use crate::pipeline::baseline::{present, scan, Scope};
+use crate::types::Outcome;
 use anyhow::{bail, Context, Result};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// Record existing findings so later scans report only new ones.
 ///
@@ -47,33 +42,6 @@ enum Action {
     Prune(ScanArgs),
     /// Review entries and record a verdict and note for each.
     Audit(audit::Args),
-}
-
-/// What a baseline is made from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Scope {
-    /// The files of the work tree, honouring .gitignore.
-    Worktree,
-    /// Every blob of the whole history (every ref), as `leakgate history` reads it.
-    History,
-}
-
-impl Scope {
-    fn name(self) -> &'static str {
-        match self {
-            Scope::Worktree => "worktree",
-            Scope::History => "history",
-        }
-    }
-
-    /// The scope a baseline file names in its first line.
-    pub fn parse_name(name: &str) -> Result<Scope> {
-        match name {
-            "worktree" | "" => Ok(Scope::Worktree),
-            "history" => Ok(Scope::History),
-            other => bail!("the baseline was made from `{other}`, which this leakgate cannot scan"),
-        }
-    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,35 +96,6 @@ pub fn setup(config: &ConfigArgs) -> Result<(Loaded, PathBuf)> {
         None => loaded.baseline_path().expect("the root is set"),
     };
     Ok((loaded, file))
-}
-
-/// Scans what a baseline is made from, with `allow` applied.
-pub fn scan(from: Scope, loaded: &Loaded, allow: &Allow, max_size: u64) -> Result<Outcome> {
-    let scanner = super::common::throughput_scanner(loaded)?;
-    let root = loaded.root.clone().expect("the root is set");
-    match from {
-        Scope::Worktree => scan_worktree(&scanner, allow, &root, max_size),
-        Scope::History => {
-            let repo = git2::Repository::discover(&root)
-                .context("a history baseline needs a git repository")?;
-            super::history::scan_all(&repo, &scanner, allow, max_size)
-        }
-    }
-}
-
-fn scan_worktree(scanner: &Scanner, allow: &Allow, root: &Path, max_size: u64) -> Result<Outcome> {
-    let shared = Mutex::new(Outcome::default());
-    let opts = WalkOptions {
-        max_size,
-        gitignore: true,
-        threads: 0,
-    };
-    files::walk(&[root.to_path_buf()], &opts, &|| {
-        Box::new(SharedCollector::new(scanner, allow, &shared))
-    })?;
-    let mut outcome = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-    crate::pipeline::sort(&mut outcome);
-    Ok(outcome)
 }
 
 fn create(args: CreateArgs) -> Result<Status> {
@@ -238,13 +177,7 @@ fn prune(args: ScanArgs) -> Result<Status> {
         allow,
         outcome,
     } = rescan(&args)?;
-    let present: HashSet<String> = outcome
-        .findings
-        .iter()
-        .chain(outcome.suppressed.iter().map(|(f, _)| f))
-        .map(|f| allow.key(f).1)
-        .collect();
-    let removed = base.retain(&present);
+    let removed = base.retain(&present(&outcome, &allow));
     for (fp, e) in &removed {
         eprintln!("  removed {} in {} ({fp})", e.rule, e.path);
     }

@@ -120,21 +120,12 @@ impl ConfigArgs {
 
 /// Builds the scanner for a loaded config.
 pub fn scanner(config: &Loaded) -> Result<Scanner> {
-    Ok(with_models(Scanner::new(config.rules()?), config))
+    crate::pipeline::scanner(config, crate::engine::Profile::Latency)
 }
 
 /// Builds the scanner for a scan of many bytes (history, directories).
 pub fn throughput_scanner(config: &Loaded) -> Result<Scanner> {
-    let scanner = Scanner::with_profile(config.rules()?, crate::engine::Profile::Throughput);
-    Ok(with_models(scanner, config))
-}
-
-/// Adds the model file detector, unless the config disables all its rules.
-fn with_models(scanner: Scanner, config: &Loaded) -> Scanner {
-    match config.model_detector() {
-        Some(d) => scanner.with_judge(Box::new(d)),
-        None => scanner,
-    }
+    crate::pipeline::scanner(config, crate::engine::Profile::Throughput)
 }
 
 /// Writes the report and works out the exit status.
@@ -169,12 +160,19 @@ pub fn finish(
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other.context("cannot write the report")?,
     }
-    let blocking = outcome.findings.iter().any(|f| f.rule.severity >= fail_on);
-    Ok(if blocking && !args.exit_zero {
+    Ok(status(
+        crate::pipeline::blocks(outcome, fail_on),
+        args.exit_zero,
+    ))
+}
+
+/// The exit status of a scan: findings that block, unless `--exit-zero`.
+pub fn status(blocking: bool, exit_zero: bool) -> Status {
+    if blocking && !exit_zero {
         Status::Findings
     } else {
         Status::Clean
-    })
+    }
 }
 
 /// The redaction the report options ask for.

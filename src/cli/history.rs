@@ -1,24 +1,20 @@
 //! `leakgate history`: every secret a repository's history holds, each reported once
 //! with the commit that introduced it.
 //!
-//! The blob-level walk is [`crate::source::history`]; this module picks the commits
-//! (every ref by default, or the revisions and ranges given, within `--since` and
-//! `--until`), keeps the first finding of each (rule, path, secret), shows progress
-//! on a terminal and writes the report. With `--format jsonl` findings are written as
-//! they are released (oldest commit first) and not kept, so memory does not grow with
-//! the number of findings.
+//! The scan is [`crate::pipeline::history`]; this module turns the arguments into
+//! its options (revisions, `--since`, `--until`, threads), shows progress on a
+//! terminal, and writes the report: held for every format but `--format jsonl`,
+//! whose findings are streamed as they are released.
 
 use super::common::{self, ConfigArgs, ReportArgs, Status};
-use crate::engine::Finding;
-use crate::pipeline::Collector;
-use crate::report::{self, jsonl, Context, Format, Outcome};
-use crate::rules::Severity;
-use crate::source::history::{self, Done, Stats};
-use anyhow::{bail, Context as _, Result};
-use git2::{Oid, Repository, RevparseMode, Sort};
+use crate::pipeline::history::{self, Sink, Stream};
+use crate::pipeline::Judge;
+use crate::report::{self, Context};
+use crate::source::git::history::{Options, Stats};
+use anyhow::{Context as _, Result};
+use git2::Repository;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -69,32 +65,29 @@ pub fn run(args: Args) -> Result<Status> {
     let loaded = args.config.load(repo.workdir())?;
     let scanner = common::throughput_scanner(&loaded)?;
     let allow = loaded.allow();
-    let commits = commits(&repo, &args.revs)?;
+    let commits = history::commits(&repo, &args.revs)?;
     let opts = options(&args)?;
-    let mut sink = Sink::new(&args.report)?;
-    let stats = Stats::default();
+    let mut sink = sink(&args.report)?;
     let progress = progress(args.no_progress);
-    history::walk(
-        repo.path(),
-        &commits,
-        &opts,
-        &stats,
-        || Collector::new(&scanner, &allow),
-        |done| sink.take(done, &progress, &stats),
-    )?;
+    let mut on_blob = |seq, bytes, stats: &Stats| tick(&progress, seq, bytes, stats);
+    let judge = Judge::new(&scanner, &allow);
+    history::scan(&repo, &commits, &opts, judge, &mut sink, &mut on_blob)?;
     progress.finish_and_clear();
-    let summary = &mut sink.outcome.summary;
-    summary.scan = "history";
-    summary.commits = Some(stats.commits.load(Ordering::Relaxed));
-    summary.files = stats.blobs.load(Ordering::Relaxed);
-    summary.bytes = sink.bytes;
-    summary.elapsed = started.elapsed();
-    sink.finish(&args.report, loaded.fail_on())
+    sink.outcome.summary.elapsed = started.elapsed();
+    match sink.finish_stream(loaded.fail_on())? {
+        Some(blocking) => Ok(common::status(blocking, args.report.exit_zero)),
+        None => common::finish(
+            &args.report,
+            &mut sink.outcome,
+            Context::Scan,
+            loaded.fail_on(),
+        ),
+    }
 }
 
-fn options(args: &Args) -> Result<history::Options> {
+fn options(args: &Args) -> Result<Options> {
     let date = |d: &Option<String>, end| d.as_deref().map(|d| parse_date(d, end)).transpose();
-    Ok(history::Options {
+    Ok(Options {
         max_size: args.config.max_file_size,
         threads: match args.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()) + 1,
@@ -105,207 +98,25 @@ fn options(args: &Args) -> Result<history::Options> {
     })
 }
 
-fn quiet_broken_pipe(e: std::io::Error) -> Result<()> {
-    match e.kind() {
-        std::io::ErrorKind::BrokenPipe => Ok(()),
-        _ => Err(e).context("cannot write the report"),
+/// Streams JSON lines for `--format jsonl`; holds findings for every other format.
+fn sink(args: &ReportArgs) -> Result<Sink> {
+    if args.format != report::Format::Jsonl {
+        return Ok(Sink::hold());
     }
-}
-
-/// Every finding of the whole history (every ref), each secret once with the
-/// commit that introduced it, with `allow` applied: what `baseline create --from
-/// history` records.
-pub fn scan_all(
-    repo: &Repository,
-    scanner: &crate::engine::Scanner,
-    allow: &crate::allow::Allow,
-    max_size: u64,
-) -> Result<Outcome> {
-    let commits = commits(repo, &[])?;
-    let opts = history::Options {
-        max_size,
-        threads: 0,
-        since: None,
-        until: None,
+    let out: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write report to {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    let report_opts = report::Options {
-        redaction: report::Redaction::Default,
+    let opts = report::Options {
+        redaction: common::redaction(args),
         color: false,
-        show_suppressed: true,
+        show_suppressed: args.show_suppressed,
         context: Context::Scan,
     };
-    let mut sink = Sink::with(None, report_opts);
-    let stats = Stats::default();
-    let bar = ProgressBar::hidden();
-    history::walk(
-        repo.path(),
-        &commits,
-        &opts,
-        &stats,
-        || Collector::new(scanner, allow),
-        |done| sink.take(done, &bar, &stats),
-    )?;
-    let mut outcome = sink.outcome;
-    crate::pipeline::sort(&mut outcome);
-    Ok(outcome)
-}
-
-/// The commits to walk, oldest first.
-fn commits(repo: &Repository, revs: &[String]) -> Result<Vec<Oid>> {
-    let mut walk = repo.revwalk().context("cannot walk the commit graph")?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    if revs.is_empty() {
-        for r in repo.references().context("cannot list the refs")? {
-            if let Ok(commit) = r?.peel_to_commit() {
-                walk.push(commit.id())?;
-            }
-        }
-        let _ = walk.push_head();
-    }
-    for rev in revs {
-        add_rev(repo, &mut walk, rev)
-            .with_context(|| format!("`{rev}` is not a revision or range of this repository"))?;
-    }
-    walk.collect::<Result<Vec<_>, _>>()
-        .context("cannot walk the commit graph")
-}
-
-/// Adds a revision (`main`), an exclusion (`^main`) or a range (`a..b`, `a...b`).
-fn add_rev(repo: &Repository, walk: &mut git2::Revwalk<'_>, rev: &str) -> Result<()> {
-    let commit = |o: &git2::Object<'_>| o.peel_to_commit().map(|c| c.id());
-    if let Some(hidden) = rev.strip_prefix('^') {
-        walk.hide(commit(&repo.revparse_single(hidden)?)?)?;
-        return Ok(());
-    }
-    let spec = repo.revparse(rev)?;
-    let from = spec.from().map(commit).transpose()?;
-    let to = spec.to().map(commit).transpose()?;
-    match (from, to) {
-        (Some(from), Some(to)) if spec.mode().contains(RevparseMode::MERGE_BASE) => {
-            walk.push(from)?;
-            walk.push(to)?;
-            walk.hide(repo.merge_base(from, to)?)?;
-        }
-        (Some(from), Some(to)) if spec.mode().contains(RevparseMode::RANGE) => {
-            walk.push(to)?;
-            walk.hide(from)?;
-        }
-        (Some(one), None) | (None, Some(one)) => walk.push(one)?,
-        _ => bail!("unsupported revision form"),
-    }
-    Ok(())
-}
-
-/// Keeps the first finding of each (rule, path, secret) and either holds it for the
-/// report or streams it.
-struct Sink {
-    seen: HashSet<String>,
-    seen_suppressed: HashSet<String>,
-    outcome: Outcome,
-    bytes: u64,
-    stream: Option<Box<dyn Write>>,
-    opts: report::Options,
-    /// The highest severity streamed, for the exit status.
-    blocking: Option<Severity>,
-    /// Findings streamed.
-    streamed: usize,
-}
-
-impl Sink {
-    fn new(args: &ReportArgs) -> Result<Sink> {
-        let stream: Option<Box<dyn Write>> = match args.format {
-            Format::Jsonl => Some(match &args.output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("cannot write report to {}", path.display()))?,
-                )),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-            }),
-            _ => None,
-        };
-        let opts = report::Options {
-            redaction: common::redaction(args),
-            color: false,
-            show_suppressed: args.show_suppressed,
-            context: Context::Scan,
-        };
-        Ok(Sink::with(stream, opts))
-    }
-
-    /// A sink that streams to `stream` (JSON lines), or holds everything when `None`.
-    fn with(stream: Option<Box<dyn Write>>, opts: report::Options) -> Sink {
-        Sink {
-            seen: HashSet::new(),
-            seen_suppressed: HashSet::new(),
-            outcome: Outcome::default(),
-            bytes: 0,
-            stream,
-            opts,
-            blocking: None,
-            streamed: 0,
-        }
-    }
-
-    fn take(&mut self, done: Done<Collector<'_>>, bar: &ProgressBar, stats: &Stats) -> Result<()> {
-        self.bytes += done.bytes;
-        let found = done.visit.outcome;
-        for f in found.findings {
-            if self.seen.insert(f.fingerprint.clone()) {
-                self.finding(f)?;
-            }
-        }
-        for (f, why) in found.suppressed {
-            if self.seen_suppressed.insert(f.fingerprint.clone()) {
-                match (&mut self.stream, self.opts.show_suppressed) {
-                    (Some(out), true) => jsonl::suppressed_line(out, &f, &why, &self.opts)
-                        .and_then(|_| out.flush())
-                        .or_else(quiet_broken_pipe)?,
-                    (Some(_), false) => {}
-                    (None, _) => self.outcome.suppressed.push((f, why)),
-                }
-            }
-        }
-        self.outcome.summary.models += found.summary.models;
-        for (reason, paths) in found.summary.skipped {
-            self.outcome
-                .summary
-                .skipped
-                .entry(reason)
-                .or_default()
-                .extend(paths);
-        }
-        tick(bar, done.seq, self.bytes, stats);
-        Ok(())
-    }
-
-    /// Writes the report (or ends the stream) and works out the exit status.
-    fn finish(mut self, args: &ReportArgs, fail_on: Severity) -> Result<Status> {
-        let Some(mut out) = self.stream.take() else {
-            return common::finish(args, &mut self.outcome, Context::Scan, fail_on);
-        };
-        let suppressed = self.seen_suppressed.len();
-        jsonl::summary_line(&mut out, &self.outcome, self.streamed, suppressed)
-            .and_then(|_| out.flush())
-            .or_else(quiet_broken_pipe)?;
-        let blocking = self.blocking.is_some_and(|s| s >= fail_on);
-        Ok(match blocking && !args.exit_zero {
-            true => Status::Findings,
-            false => Status::Clean,
-        })
-    }
-
-    fn finding(&mut self, f: Finding) -> Result<()> {
-        let Some(out) = &mut self.stream else {
-            self.outcome.findings.push(f);
-            return Ok(());
-        };
-        jsonl::line(out, &f, &self.opts)
-            .and_then(|_| out.flush())
-            .or_else(quiet_broken_pipe)?;
-        self.blocking = self.blocking.max(Some(f.rule.severity));
-        self.streamed += 1;
-        Ok(())
-    }
+    Ok(Sink::stream(Stream::new(out, opts)))
 }
 
 /// A progress bar on stderr when it is a terminal; a hidden one otherwise.

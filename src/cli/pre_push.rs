@@ -1,18 +1,17 @@
 //! `leakgate pre-push`: the client-side push hook. Judges the commits a push sends
 //! that the remote does not have yet, before they leave the machine.
 //!
-//! Git passes `<remote name> <url>` as arguments and one line per ref on stdin:
-//! `<local ref> <local sha> <remote ref> <remote sha>`. The commits judged are those
-//! reachable from a pushed local sha and from none of the remote's shas nor the
-//! remote-tracking refs `refs/remotes/<remote>/*` (what we know the remote has).
+//! Git passes `<remote name> <url>` as arguments and one line per ref on stdin;
+//! which commits that makes is [`crate::source::git::push::outgoing`]'s to say.
 //! Deleting a remote ref is never blocked. The config is `.leakgate.yaml` of the
 //! work tree, as for the pre-commit hook.
 
 use super::common::Status;
 use super::push::{self, HookArgs};
-use crate::source::commits;
-use anyhow::{bail, Context, Result};
-use git2::{Oid, Repository};
+use crate::pipeline::push::judge_commits;
+use crate::source::git::push::{outgoing, parse_outgoing};
+use anyhow::{Context, Result};
+use git2::Repository;
 
 /// Judge the commits being pushed (run by git as the pre-push hook).
 ///
@@ -35,54 +34,13 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Status> {
-    let lines = parse(&push::read_stdin()?)?;
+    let lines = parse_outgoing(&push::read_stdin()?)?;
     let config = args.hook.config.clone();
     let remote = args.remote.clone().unwrap_or_default();
     push::judge(&args.hook, "pre-push", move || {
         let repo = Repository::open_from_env().context("cannot open the repository")?;
         let loaded = config.load(repo.workdir())?;
         let commits = outgoing(&repo, &remote, &lines)?;
-        push::judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-push")
+        judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-push")
     })
-}
-
-/// `(local sha, remote sha)` of each pushed ref.
-fn parse(input: &str) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for line in input.lines().filter(|l| !l.trim().is_empty()) {
-        let parts: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote] = parts[..] else {
-            bail!(
-                "unexpected line from git: `{line}` \
-                 (want `<local ref> <local sha> <remote ref> <remote sha>`)"
-            );
-        };
-        out.push((local.to_string(), remote.to_string()));
-    }
-    Ok(out)
-}
-
-/// The commits the remote lacks: reachable from the pushed shas, and from neither
-/// the remote's shas nor its remote-tracking refs.
-fn outgoing(repo: &Repository, remote: &str, lines: &[(String, String)]) -> Result<Vec<Oid>> {
-    let oid = |hex: &str| Oid::from_str(hex).with_context(|| format!("bad object id `{hex}`"));
-    let mut tips = Vec::new();
-    let mut hidden = Vec::new();
-    for (local, theirs) in lines {
-        if !push::is_zero(local) {
-            tips.extend(commits::peel(repo, oid(local)?)?);
-        }
-        if !push::is_zero(theirs) && commits::exists(repo, oid(theirs)?) {
-            hidden.extend(commits::peel(repo, oid(theirs)?)?);
-        }
-    }
-    let prefix = format!("refs/remotes/{remote}/");
-    for r in repo.references().context("cannot list the refs")? {
-        let r = r?;
-        let tracking = !remote.is_empty() && r.name_bytes().starts_with(prefix.as_bytes());
-        if let (true, Ok(commit)) = (tracking, r.peel_to_commit()) {
-            hidden.push(commit.id());
-        }
-    }
-    commits::pushed(repo, &tips, &hidden)
 }

@@ -15,9 +15,10 @@
 
 use super::common::Status;
 use super::push::{self, HookArgs};
-use crate::source::commits;
-use anyhow::{bail, Context, Result};
-use git2::{Oid, Repository};
+use crate::pipeline::push::judge_commits;
+use crate::source::git::push::{parse_updates, received};
+use anyhow::{Context, Result};
+use git2::Repository;
 
 /// Judge a push on the server (run by git as the pre-receive hook).
 ///
@@ -38,76 +39,15 @@ pub struct Args {
     hook: HookArgs,
 }
 
-/// One line of git's input: a ref moving from `old` to `new`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Update {
-    /// The ref's value before the push (zeros: the ref is new).
-    pub old: String,
-    /// The ref's value after the push (zeros: the ref is deleted).
-    pub new: String,
-    /// The ref's full name.
-    pub name: String,
-}
-
-/// Parses `<old> <new> <ref>` lines; blank lines are ignored.
-pub fn parse(input: &str) -> Result<Vec<Update>> {
-    let mut out = Vec::new();
-    for line in input.lines().filter(|l| !l.trim().is_empty()) {
-        let mut parts = line.split_whitespace();
-        let (Some(old), Some(new), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
-            bail!("unexpected ref update line from git: `{line}` (want `<old> <new> <ref>`)");
-        };
-        out.push(Update {
-            old: old.into(),
-            new: new.into(),
-            name: name.into(),
-        });
-    }
-    Ok(out)
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> Result<Status> {
-    let updates = parse(&push::read_stdin()?)?;
+    let updates = parse_updates(&push::read_stdin()?)?;
     let config = args.hook.config.clone();
     push::judge(&args.hook, "pre-receive", move || {
         let repo =
             Repository::open_from_env().context("cannot open the repository the push goes to")?;
         let loaded = config.load(repo.workdir())?;
-        let commits = new_commits(&repo, &updates)?;
-        push::judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-receive")
+        let commits = received(&repo, &updates)?;
+        judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-receive")
     })
-}
-
-/// The commits the push brings: reachable from a new tip and from no existing ref.
-fn new_commits(repo: &Repository, updates: &[Update]) -> Result<Vec<Oid>> {
-    let mut tips = Vec::new();
-    for u in updates.iter().filter(|u| !push::is_zero(&u.new)) {
-        let id = Oid::from_str(&u.new)
-            .with_context(|| format!("bad object id `{}` for {}", u.new, u.name))?;
-        tips.extend(commits::peel(repo, id)?);
-    }
-    let mut existing = Vec::new();
-    for r in repo.references().context("cannot list the server's refs")? {
-        if let Ok(commit) = r?.peel_to_commit() {
-            existing.push(commit.id());
-        }
-    }
-    commits::pushed(repo, &tips, &existing)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_git_input() {
-        let z = "0".repeat(40);
-        let input = format!("{z} {} refs/heads/main\n\n", "a".repeat(40));
-        let u = parse(&input).unwrap();
-        assert_eq!(u.len(), 1);
-        assert_eq!(u[0].name, "refs/heads/main");
-        assert!(push::is_zero(&u[0].old));
-        assert!(parse("just-one-field\n").is_err());
-    }
 }

@@ -1,31 +1,20 @@
 //! What the two push hooks (`pre-receive` on a server, `pre-push` on a laptop)
-//! share: the time budget, the choice of what a timeout or an error means, and the
-//! report on stderr.
+//! share on the command line: the time budget, the choice of what a timeout or an
+//! error means, and the report on stderr.
 //!
-//! The scan runs on its own thread while the hook waits at most `--timeout` seconds
-//! for it: hosted git servers kill a slow hook, and a killed hook tells the pusher
-//! nothing. When the budget runs out, or the push cannot be scanned at all (a
-//! missing object, a bad config), the hook rejects the push by default (fail
-//! closed, exit 2) and says why; `--on-timeout accept` / `--on-error accept` let it
-//! through with a warning instead. The report goes to stderr, without colour, which
-//! git relays to the pusher as `remote:` lines (pre-receive) or shows as is.
+//! The judging is [`crate::pipeline::push`]. When the budget runs out, or the push
+//! cannot be scanned at all (a missing object, a bad config), the hook rejects the
+//! push by default (fail closed, exit 2) and says why; `--on-timeout accept` /
+//! `--on-error accept` let it through with a warning instead. The report goes to
+//! stderr, without colour, which git relays to the pusher as `remote:` lines
+//! (pre-receive) or shows as is.
 
 use super::common::{ConfigArgs, Status};
-use crate::config::Loaded;
-use crate::report::{self, Context, Outcome, Redaction};
+use crate::pipeline::push::{self, Ending, Failure, Judged};
+use crate::report::{self, Context, Redaction};
 use anyhow::{bail, Result};
 use std::io::Write;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-/// What to do with the push when it could not be judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Failure {
-    /// Reject the push (fail closed).
-    Reject,
-    /// Accept the push and print a warning.
-    Accept,
-}
+use std::time::Duration;
 
 /// Options shared by the push hooks.
 #[derive(Debug, clap::Args)]
@@ -44,57 +33,17 @@ pub struct HookArgs {
     pub config: ConfigArgs,
 }
 
-/// A judged push: what was found and the config's blocking severity.
-pub struct Judged {
-    /// The findings and summary.
-    pub outcome: Outcome,
-    /// The loaded config (for `fail_on`).
-    pub config: Loaded,
-}
-
-/// Judges the added lines of `commits` (oldest first) with the config's rules and
-/// filters; `scan` names the hook in the summary.
-pub fn judge_commits(
-    repo: &git2::Repository,
-    commits: &[git2::Oid],
-    loaded: Loaded,
-    max_size: u64,
-    scan: &'static str,
-) -> Result<Judged> {
-    let scanner = super::common::scanner(&loaded)?;
-    let allow = loaded.allow();
-    let mut collector = crate::pipeline::Collector::new(&scanner, &allow);
-    let stats = crate::source::commits::walk(repo, commits, max_size, &mut collector)?;
-    let mut outcome = collector.outcome;
-    outcome.summary.scan = scan;
-    outcome.summary.commits = Some(stats.commits);
-    outcome.summary.files = stats.files;
-    outcome.summary.bytes = stats.bytes;
-    Ok(Judged {
-        outcome,
-        config: loaded,
-    })
-}
-
 /// Runs `scan` within the time budget and reports on stderr. `hook` names the hook
 /// in messages.
 pub fn judge<F>(args: &HookArgs, hook: &str, scan: F) -> Result<Status>
 where
     F: FnOnce() -> Result<Judged> + Send + 'static,
 {
-    let started = Instant::now();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(scan());
-    });
     let budget = Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::MAX);
-    match rx.recv_timeout(budget) {
-        Ok(Ok(mut judged)) => {
-            judged.outcome.summary.elapsed = started.elapsed();
-            report(&mut judged)
-        }
-        Ok(Err(e)) => failed(args.on_error, hook, &format!("cannot scan the push: {e:#}")),
-        Err(_) => failed(
+    match push::within(budget, scan) {
+        Ending::Judged(mut judged) => report(&mut judged),
+        Ending::Failed(e) => failed(args.on_error, hook, &format!("cannot scan the push: {e:#}")),
+        Ending::TimedOut => failed(
             args.on_timeout,
             hook,
             &format!(
@@ -131,19 +80,8 @@ fn report(judged: &mut Judged) -> Result<Status> {
     let mut err = std::io::stderr().lock();
     let _ = report::write(&mut err, report::Format::Human, outcome, &opts);
     let _ = err.flush();
-    let fail_on = judged.config.fail_on();
-    Ok(
-        if outcome.findings.iter().any(|f| f.rule.severity >= fail_on) {
-            Status::Findings
-        } else {
-            Status::Clean
-        },
-    )
-}
-
-/// Git's all-zero object id: no object (a created or deleted ref).
-pub fn is_zero(hex: &str) -> bool {
-    !hex.is_empty() && hex.bytes().all(|b| b == b'0')
+    let blocking = crate::pipeline::blocks(outcome, judged.config.fail_on());
+    Ok(super::common::status(blocking, false))
 }
 
 /// Reads stdin whole (git writes every ref line before the hook answers).

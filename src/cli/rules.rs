@@ -1,7 +1,8 @@
 //! `leakgate rules`: list the rules, show one, or prove a rule file's examples.
 
 use super::common::Status;
-use crate::rules::{self, proof, RuleSpec};
+use crate::engine::{check_rule, proof};
+use crate::rules::{self, RuleSpec};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
@@ -90,8 +91,7 @@ fn test(file: &std::path::Path) -> Result<Status> {
     let specs: Vec<RuleSpec> = rules::load_file(file)?;
     let mut failures = 0;
     for spec in &specs {
-        rules::check_spec(spec)
-            .with_context(|| format!("{}: rule `{}`", file.display(), spec.id))?;
+        check_rule(spec).with_context(|| format!("{}: rule `{}`", file.display(), spec.id))?;
         if spec.examples.is_empty() {
             println!("rule `{}`: has no examples; add some to prove it", spec.id);
             failures += 1;

@@ -1,7 +1,7 @@
 //! `leakgate scan`: files, directories and stdin.
 
 use super::common::{self, ConfigArgs, ReportArgs, Status};
-use crate::pipeline::{Collector, SharedCollector};
+use crate::pipeline::{Collector, Judge, SharedCollector};
 use crate::report::{Context, Outcome};
 use crate::source::files::{self, WalkOptions};
 use anyhow::Result;
@@ -53,8 +53,9 @@ pub fn run(args: Args) -> Result<Status> {
     let loaded = args.config.load(root.as_deref())?;
     let scanner = common::throughput_scanner(&loaded)?;
     let allow = loaded.allow();
+    let judge = Judge::new(&scanner, &allow);
     let mut outcome = if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut collector = Collector::new(&scanner, &allow);
+        let mut collector = Collector::new(judge);
         let stats = files::read_stdin(args.config.max_file_size, &mut collector)?;
         let mut outcome = collector.outcome;
         outcome.summary.files = stats.files.load(Ordering::Relaxed);
@@ -68,7 +69,7 @@ pub fn run(args: Args) -> Result<Status> {
             threads: args.threads,
         };
         let stats = files::walk(&args.paths, &opts, &|| {
-            Box::new(SharedCollector::new(&scanner, &allow, &shared))
+            Box::new(SharedCollector::new(judge, &shared))
         })?;
         let mut outcome = shared.into_inner().unwrap_or_else(|e| e.into_inner());
         outcome.summary.files = stats.files.load(Ordering::Relaxed);

@@ -2,9 +2,9 @@
 //! pre-commit hook runs.
 
 use super::common::{self, ConfigArgs, ReportArgs, Status};
-use crate::pipeline::Collector;
+use crate::pipeline::{Collector, Judge};
 use crate::report::Context;
-use crate::source::staged;
+use crate::source::git::staged;
 use anyhow::Result;
 use std::time::Instant;
 
@@ -41,7 +41,7 @@ pub fn run(args: Args) -> Result<Status> {
     let loaded = args.config.load(repo.workdir())?;
     let scanner = common::scanner(&loaded)?;
     let allow = loaded.allow();
-    let mut collector = Collector::new(&scanner, &allow);
+    let mut collector = Collector::new(Judge::new(&scanner, &allow));
     let stats = staged::walk(&repo, args.config.max_file_size, &mut collector)?;
     let mut outcome = collector.outcome;
     outcome.summary.scan = "staged";

@@ -8,7 +8,7 @@
 //! step. Rule ids need to know which ids exist (bundled and custom), which the parser
 //! cannot pass down, so [`Known`] is set for the duration of one parse.
 
-use crate::rules::{self, RuleSpec};
+use crate::rules::RuleSpec;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -178,7 +178,7 @@ impl<'de> Deserialize<'de> for CallableName {
 pub struct CustomRule(pub RuleSpec);
 
 fn check_custom(spec: &RuleSpec) -> Result<(), String> {
-    rules::check_spec(spec).map_err(|e| format!("rule `{}`: {e:#}", spec.id))?;
+    crate::engine::check_rule(spec).map_err(|e| format!("rule `{}`: {e:#}", spec.id))?;
     let clash = KNOWN.with(|k| {
         k.borrow()
             .as_ref()

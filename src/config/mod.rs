@@ -71,7 +71,7 @@ impl Loaded {
             Some(path) => read(path)?,
             None => Config::default(),
         };
-        let list = Arc::new(AllowList::new(&config.allow));
+        let list = Arc::new(config.allow.to_list());
         Ok(Loaded {
             config,
             path,

@@ -2,6 +2,7 @@
 //! an error with its line, never a silently ignored setting.
 
 use super::checked::{CallableName, CustomRule, Glob, RuleId, ValueRegex};
+use crate::allow::list::AllowList;
 use crate::rules::Severity;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -107,6 +108,16 @@ impl AllowSpec {
         }
         out
     }
+
+    /// The allowlist these entries make, each entry named by its key in the
+    /// config (`path `tests/**` (allow.paths[0])`) for reports.
+    pub fn to_list(&self) -> AllowList {
+        let mut list = AllowList::default();
+        for (rule, entries) in self.scopes() {
+            entries.add_to(&mut list, rule);
+        }
+        list
+    }
 }
 
 impl AllowEntries {
@@ -118,5 +129,81 @@ impl AllowEntries {
     /// True if there are none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Adds every entry to `list`, for `rule` (or every rule).
+    fn add_to(&self, list: &mut AllowList, rule: Option<&str>) {
+        let key = match rule {
+            None => "allow".to_string(),
+            Some(id) => format!("allow.per_rule.{id}"),
+        };
+        for (i, g) in self.paths.iter().enumerate() {
+            let what = format!("path `{}` ({key}.paths[{i}])", g.text);
+            list.add_path(rule, g.glob.clone(), what);
+        }
+        for (i, v) in self.values.iter().enumerate() {
+            list.add_value(
+                rule,
+                v.as_bytes(),
+                format!("exact value ({key}.values[{i}])"),
+            );
+        }
+        for (i, r) in self.regexes.iter().enumerate() {
+            let what = format!("regex `{}` ({key}.regexes[{i}])", r.0);
+            list.add_regex(rule, &r.0, what);
+        }
+        for (i, w) in self.stopwords.iter().enumerate() {
+            list.add_stopword(rule, w, format!("stopword `{w}` ({key}.stopwords[{i}])"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(yaml: &str) -> AllowList {
+        let spec: AllowSpec = serde_yaml::from_str(yaml).unwrap();
+        spec.to_list()
+    }
+
+    #[test]
+    fn each_kind_allows_and_names_its_entry() {
+        let l = list(
+            "paths: ['tests/**', '*.snap']\nvalues: [s3cr3tvalue]\nregexes: ['^AKIA.*TEST$']\nstopwords: [Fixture]\n",
+        );
+        assert_eq!(
+            l.check("r", "tests/a/b.py", b"zz"),
+            Some("path `tests/**` (allow.paths[0])")
+        );
+        assert_eq!(
+            l.check("r", "deep/x.snap", b"zz"),
+            Some("path `*.snap` (allow.paths[1])")
+        );
+        assert_eq!(
+            l.check("r", "src/a.py", b"s3cr3tvalue"),
+            Some("exact value (allow.values[0])")
+        );
+        assert_eq!(
+            l.check("r", "src/a.py", b"AKIA1234TEST"),
+            Some("regex `^AKIA.*TEST$` (allow.regexes[0])")
+        );
+        assert_eq!(
+            l.check("r", "src/a.py", b"myFIXTUREkey"),
+            Some("stopword `Fixture` (allow.stopwords[0])")
+        );
+        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2"), None);
+    }
+
+    #[test]
+    fn per_rule_entries_apply_to_their_rule_only() {
+        let l = list("per_rule:\n  rule-a:\n    paths: ['docs/**']\n    stopwords: [demo]\n");
+        assert_eq!(
+            l.check("rule-a", "docs/x.md", b"zz"),
+            Some("path `docs/**` (allow.per_rule.rule-a.paths[0])")
+        );
+        assert_eq!(l.check("rule-b", "docs/x.md", b"zz"), None);
+        assert_eq!(l.check("rule-b", "x", b"demokey"), None);
+        assert!(l.check("rule-a", "x", b"demokey").is_some());
     }
 }

@@ -67,7 +67,7 @@ fn custom_rules_are_checked_where_they_stand() {
 
 fn loaded(text: &str) -> Loaded {
     let config = parse(text).unwrap();
-    let list = Arc::new(AllowList::new(&config.allow));
+    let list = Arc::new(config.allow.to_list());
     Loaded {
         config,
         list,

@@ -10,9 +10,7 @@
 //! callable in one file and nothing else.
 
 use super::{display_chain, judge, Kind, Layer, Policy};
-use crate::engine::{fingerprint, FileJudge, FileVerdict, Finding};
-use crate::rules::Rule;
-use crate::source::{Origin, SkipReason};
+use crate::types::{fingerprint, FileJudge, FileVerdict, Finding, Origin, Rule, SkipReason};
 use std::sync::Arc;
 
 /// The model detector with its rules.

@@ -4,32 +4,50 @@
 //! regexes run (each compiled lazily on first use, Unicode off); each match's secret
 //! must pass the rule's minimum entropy, the [`placeholder`] filter and the rule's
 //! [`validate`] check; what is left becomes a [`Finding`]. Path rules judge a file by
-//! its path alone, whatever its content.
+//! its path alone, whatever its content. For a changed file only the lines around
+//! its added lines are read, and only findings that touch an added line stand
+//! ([`Scanner::scan`]). [`proof`] runs a rule's examples through the engine.
 
 pub mod entropy;
-mod finding;
 pub mod placeholder;
+mod position;
 pub mod prefilter;
+pub mod proof;
 pub mod validate;
 
-pub use finding::{fingerprint, Finding};
+pub use crate::types::{fingerprint, Finding};
 
-use crate::rules::Rule;
-use crate::source::{Chunk, Origin, SkipReason};
-use anyhow::Result;
-use finding::Position;
+use crate::rules::{compile, RuleSpec};
+use crate::types::{Chunk, Origin, Rule};
+pub use crate::types::{FileJudge, FileVerdict};
+use anyhow::{bail, Result};
+use position::Position;
 use prefilter::Prefilter;
 pub use prefilter::Profile;
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::Regex;
 use std::sync::{Arc, OnceLock};
 
-/// Compiles a rule pattern the way the engine runs it: bytes, Unicode off.
-pub fn compile(pattern: &str) -> Result<Regex> {
-    Ok(RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(64 << 20)
-        .dfa_size_limit(16 << 20)
-        .build()?)
+/// Lines of unchanged context read on each side of a changed file's added lines,
+/// so that a rule whose match spans lines sees the whole of it.
+pub const CONTEXT_LINES: u32 = 0;
+
+/// At most this many bytes of context on each side of a run of added lines (a
+/// changed file with very long lines costs no more than this to judge).
+pub const MAX_CONTEXT_BYTES: usize = 64 * 1024;
+
+/// The checks a rule must pass to run in this engine: its shape and patterns
+/// ([`crate::rules::check_spec`]) and, if it names a validator, one the engine has.
+pub fn check_rule(spec: &RuleSpec) -> Result<()> {
+    crate::rules::check_spec(spec)?;
+    if let Some(name) = &spec.validate {
+        if validate::lookup(name).is_none() {
+            bail!(
+                "unknown validator `{name}` (known: {})",
+                validate::NAMES.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 struct Compiled {
@@ -74,27 +92,6 @@ impl Compiled {
     }
 }
 
-/// A judge of whole files by their format rather than their text (the model
-/// detector, [`crate::detect::Detector`]): it sees every file's bytes, binary or
-/// not, before the text path decides whether to scan them.
-pub trait FileJudge: Send + Sync {
-    /// Findings in `bytes`, the whole content of the file at `origin`.
-    fn judge(&self, origin: &Arc<Origin>, bytes: &[u8]) -> FileVerdict;
-}
-
-/// What a [`FileJudge`] found in one file.
-#[derive(Debug, Default)]
-pub struct FileVerdict {
-    /// Findings.
-    pub findings: Vec<Finding>,
-    /// The file is a format the judge read (so a binary file was judged, not
-    /// skipped).
-    pub recognised: bool,
-    /// What the summary should list, and why (a Git LFS pointer, a part that
-    /// could not be judged), by path.
-    pub skipped: Vec<(SkipReason, String)>,
-}
-
 /// A rule set ready to scan. `Sync`: share one across threads.
 pub struct Scanner {
     rules: Vec<Compiled>,
@@ -123,8 +120,8 @@ impl FileRule {
 }
 
 impl Scanner {
-    /// A scanner over `rules` for small inputs (hooks). Patterns are assumed checked
-    /// ([`crate::rules::check_spec`] or the build script); they compile on first use.
+    /// A scanner over `rules` for small inputs (hooks). Rules are assumed checked
+    /// ([`check_rule`] or the build script); patterns compile on first use.
     pub fn new(rules: Vec<Rule>) -> Scanner {
         Scanner::with_profile(rules, Profile::Latency)
     }
@@ -218,8 +215,27 @@ impl Scanner {
         }
     }
 
-    /// Every finding in a chunk, in order of position.
+    /// Every finding in a chunk, in order of position. For a changed file (a
+    /// chunk with `added` lines), only the added lines with [`CONTEXT_LINES`] of
+    /// context around them are read, and only findings that touch an added line
+    /// are returned.
     pub fn scan(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
+        if chunk.added.is_none() {
+            return self.scan_bytes(chunk);
+        }
+        let mut found = Vec::new();
+        for window in chunk.windows(CONTEXT_LINES, MAX_CONTEXT_BYTES) {
+            let new = self.scan_bytes(&window);
+            found.extend(
+                new.into_iter()
+                    .filter(|f| chunk.touches_added(f.line, f.last_line())),
+            );
+        }
+        found
+    }
+
+    /// Every finding in all of a chunk's bytes, in order of position.
+    fn scan_bytes(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
         let mut found = Vec::new();
         for i in self.prefilter.candidates(chunk.bytes) {
             let c = &self.rules[i];

@@ -11,11 +11,7 @@ fn rule(yaml: &str) -> Rule {
 }
 
 fn scan(scanner: &Scanner, text: &str) -> Vec<Finding> {
-    let chunk = Chunk {
-        origin: Origin::new("a.txt", Location::File),
-        first_line: 1,
-        bytes: text.as_bytes(),
-    };
+    let chunk = Chunk::whole(Origin::new("a.txt", Location::File), text.as_bytes());
     scanner.scan(&chunk)
 }
 
@@ -82,7 +78,7 @@ fn every_bundled_rule_proves_its_examples() {
     let mut failures = Vec::new();
     let specs = rules::bundled_specs();
     for (family, spec) in &specs {
-        failures.extend(rules::proof::prove(spec, family).unwrap());
+        failures.extend(proof::prove(spec, family).unwrap());
     }
     let report: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
     assert!(
@@ -99,7 +95,7 @@ fn bundled_rules_load_and_match_their_yaml() {
     let bundled = rules::bundled();
     assert_eq!(specs.len(), bundled.len());
     for (family, spec) in &specs {
-        rules::check_spec(spec).unwrap_or_else(|e| panic!("{family}/{}: {e:#}", spec.id));
+        check_rule(spec).unwrap_or_else(|e| panic!("{family}/{}: {e:#}", spec.id));
         assert!(
             spec.examples.len() >= 2,
             "{}: needs two or more examples",
@@ -166,5 +162,42 @@ fn path_rules_are_ruled_out_by_their_literals() {
         s.scan_path(&Origin::new("certs/a.p12", Location::File))
             .len(),
         1
+    );
+}
+
+#[test]
+fn a_changed_file_reports_only_findings_on_added_lines() {
+    let s = Scanner::new(vec![rule(TOKEN_RULE)]);
+    let text = "a = tok_q8Zr2LxW0pVt7NcK3yHs\nb = 1\nc = tok_W0pVt7NcK3yHsq8Zr2Lx\n";
+    let added = [(3, 1)];
+    let chunk = Chunk::changed(
+        Origin::new("a.txt", Location::Staged),
+        text.as_bytes(),
+        &added,
+    );
+    let f = s.scan(&chunk);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].line, f[0].secret.as_slice()),
+        (3, &b"tok_W0pVt7NcK3yHsq8Zr2Lx"[..])
+    );
+    let none: [(u32, u32); 0] = [];
+    let deleted_only = Chunk::changed(
+        Origin::new("a.txt", Location::Staged),
+        text.as_bytes(),
+        &none,
+    );
+    assert!(s.scan(&deleted_only).is_empty());
+}
+
+#[test]
+fn a_rule_with_an_unknown_validator_cannot_run() {
+    let specs: Vec<RuleSpec> =
+        serde_yaml::from_str(&format!("{TOKEN_RULE}  validate: no-such-check\n")).unwrap();
+    let err = check_rule(&specs[0]).unwrap_err().to_string();
+    assert!(err.contains("unknown validator `no-such-check`"), "{err}");
+    assert!(
+        rules::check_spec(&specs[0]).is_ok(),
+        "the shape alone is fine"
     );
 }

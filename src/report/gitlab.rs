@@ -15,8 +15,7 @@
 //! - suppressed findings are not listed: GitLab has its own dismissal workflow.
 
 use super::{Options, Outcome};
-use crate::engine::Finding;
-use crate::rules::Severity;
+use crate::types::{Finding, Severity};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -70,19 +69,23 @@ fn vulnerability(f: &Finding, opts: &Options) -> Value {
     let help = super::sarif::help(&f.rule);
     let secret = opts.redaction.for_finding(f).apply(&f.secret);
     let sha = f.origin.commit().map_or(NO_COMMIT, |c| c.id.as_str());
+    let mut location = json!({ "file": f.origin.path, "commit": { "sha": sha } });
+    if let Some(at) = f.file_position() {
+        location["start_line"] = at.line.into();
+        location["end_line"] = at.line.into();
+    }
+    let mut description = format!("{} detected: `{secret}`. {help}.", f.rule.name);
+    if !f.origin.layers.is_empty() {
+        description.push_str(&format!(" Found at {}.", super::location(f)));
+    }
     json!({
         "id": id(f, sha),
         "category": "secret_detection",
         "name": f.rule.name,
-        "description": format!("{} detected: `{secret}`. {help}.", f.rule.name),
+        "description": description,
         "solution": format!("{help}, and rotate the secret: assume it has leaked."),
         "severity": severity(f.rule.severity),
-        "location": {
-            "file": f.origin.path,
-            "start_line": f.line,
-            "end_line": f.line,
-            "commit": { "sha": sha },
-        },
+        "location": location,
         "identifiers": [{
             "type": "leakgate_rule_id",
             "name": format!("leakgate rule ID {}", f.rule.id),
@@ -109,6 +112,10 @@ fn id(f: &Finding, sha: &str) -> String {
     h.update(sha.as_bytes());
     h.update(b"\0");
     h.update(f.line.to_string().as_bytes());
+    if !f.origin.layers.is_empty() {
+        h.update(b"\0");
+        h.update(f.origin.describe().as_bytes());
+    }
     let hex: String = h.finalize()[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -168,5 +175,28 @@ mod tests {
     fn timestamps_are_utc_without_zone() {
         let t = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(timestamp(t), "2023-11-14T22:13:20");
+    }
+
+    #[test]
+    fn a_layered_finding_points_at_the_file_and_names_the_chain() {
+        let outcome = testing::outcome(vec![
+            testing::notebook_finding(),
+            testing::archive_finding(),
+        ]);
+        let r = report(&outcome, &testing::options(), SystemTime::now());
+        let v = r["vulnerabilities"].as_array().unwrap();
+        assert_eq!(v[0]["location"]["file"], "eval.ipynb");
+        assert_eq!(v[0]["location"]["start_line"], 41);
+        let said = v[0]["description"].as_str().unwrap();
+        assert!(
+            said.contains("Found at eval.ipynb cell 3, output 1, line 2, column 5"),
+            "{said}"
+        );
+        assert_eq!(v[1]["location"]["file"], "backup.zip");
+        assert!(v[1]["location"].get("start_line").is_none());
+        assert!(v[1]["description"]
+            .as_str()
+            .unwrap()
+            .contains("backup.zip!/config/.env base64 at 3:9"));
     }
 }

@@ -12,8 +12,7 @@
 
 use super::sanitize::clean;
 use super::{Context, Options, Outcome, Summary};
-use crate::engine::Finding;
-use crate::rules::Severity;
+use crate::types::{Finding, Severity};
 use colored::Colorize;
 use std::io::{self, Write};
 
@@ -88,7 +87,7 @@ fn diagnostic(
 }
 
 fn location(f: &Finding) -> String {
-    format!("{}:{}:{}", clean(&f.origin.path), f.line, f.column)
+    clean(&super::location(f))
 }
 
 fn origin_note(f: &Finding) -> String {
@@ -281,5 +280,28 @@ mod tests {
         assert_eq!(date(1_700_000_000), "2023-11-14");
         assert_eq!(bytes(10), "10 B");
         assert_eq!(bytes(3 * 1024 * 1024), "3.0 MiB");
+    }
+
+    #[test]
+    fn a_layered_finding_shows_its_chain_after_the_path() {
+        use crate::report::testing;
+        let outcome = testing::outcome(vec![
+            testing::notebook_finding(),
+            testing::archive_finding(),
+        ]);
+        let mut out = Vec::new();
+        write(&mut out, &outcome, &testing::options()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "--> eval.ipynb cell 3, output 1, line 2, column 5 (line 41 of the file)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("--> backup.zip!/config/.env base64 at 3:9, line 1, column 1\n"),
+            "{text}"
+        );
+        assert!(!text.contains("TESTKEY-a8Zq3"), "redacted: {text}");
     }
 }

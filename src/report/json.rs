@@ -1,9 +1,13 @@
 //! The JSON format: one document with every finding and a summary of the scan.
 //! Secrets are redacted as the options say; non-UTF-8 bytes are replaced.
+//!
+//! A finding's `line` and `column` count within the content it was found in; for
+//! decoded content (a notebook cell, a base64 span, an archive entry) `layers`
+//! holds the chain from the file to that content, and `file_line` where it sits in
+//! the file ([`layer_fields`]).
 
 use super::{Options, Outcome};
-use crate::engine::Finding;
-use crate::source::Location;
+use crate::types::{Finding, Location};
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
@@ -57,7 +61,23 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
         m.insert("detail".into(), detail.into());
     }
     commit_fields(&mut m, f);
+    layer_fields(&mut m, f);
     Value::Object(m)
+}
+
+/// Adds `layers`, the decoding chain from the file to the content `line` and
+/// `column` count in (outermost first; empty for content read as stored), and,
+/// for decoded content, `file_line` and `file_column`: where it sits in the file,
+/// where that is known (else null).
+pub fn layer_fields(m: &mut Map<String, Value>, f: &Finding) {
+    let layers = serde_json::to_value(&f.origin.layers).unwrap_or_else(|_| json!([]));
+    m.insert("layers".into(), layers);
+    if f.origin.layers.is_empty() {
+        return;
+    }
+    let at = f.file_position();
+    m.insert("file_line".into(), at.map(|p| p.line).into());
+    m.insert("file_column".into(), at.and_then(|p| p.column).into());
 }
 
 /// Adds `commit`, `author`, `email` and `date` for a finding from a commit.
@@ -89,4 +109,48 @@ pub fn summary(outcome: &Outcome) -> Value {
         "skipped": skipped,
         "elapsed_ms": s.elapsed.as_millis() as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing;
+
+    #[test]
+    fn a_layered_finding_carries_the_full_chain() {
+        let nb = finding(&testing::notebook_finding(), &testing::options());
+        assert_eq!(
+            (nb["line"].as_u64(), nb["column"].as_u64()),
+            (Some(2), Some(5))
+        );
+        assert_eq!(nb["path"], "eval.ipynb");
+        assert_eq!(
+            nb["layers"],
+            json!([{
+                "kind": "notebook-cell", "cell": 3, "execution_count": 7, "output": 1,
+                "at": { "kind": "lines", "first": 40 },
+            }])
+        );
+        assert_eq!(
+            (nb["file_line"].as_u64(), nb["file_column"].is_null()),
+            (Some(41), true)
+        );
+        let zip = finding(&testing::archive_finding(), &testing::options());
+        assert_eq!(
+            zip["layers"][0],
+            json!({ "kind": "archive-entry", "path": "config/.env", "at": { "kind": "unknown" } })
+        );
+        assert_eq!(zip["layers"][1]["encoding"], "base64");
+        assert_eq!(
+            zip["layers"][1]["at"],
+            json!({ "kind": "span", "line": 3, "column": 9 })
+        );
+        assert!(zip["file_line"].is_null());
+        let plain = finding(
+            &testing::commit_findings("a", "k = TESTKEY-a8Zq3LmN0pR7sT2v")[0],
+            &testing::options(),
+        );
+        assert_eq!(plain["layers"], json!([]));
+        assert!(plain.get("file_line").is_none());
+    }
 }

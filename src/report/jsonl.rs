@@ -6,8 +6,7 @@
 //! hold every finding in memory; [`write`] writes a finished outcome the same way.
 
 use super::{json, Options, Outcome};
-use crate::allow::Suppression;
-use crate::engine::Finding;
+use crate::types::{Finding, Suppression};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -63,4 +62,31 @@ pub fn summary_line(
 fn write_value(out: &mut dyn Write, v: &Value) -> io::Result<()> {
     serde_json::to_writer(&mut *out, v)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing;
+
+    #[test]
+    fn a_layered_finding_line_carries_the_full_chain() {
+        let outcome = testing::outcome(vec![
+            testing::notebook_finding(),
+            testing::archive_finding(),
+        ]);
+        let mut out = Vec::new();
+        write(&mut out, &outcome, &testing::options()).unwrap();
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0]["layers"][0]["cell"], 3);
+        assert_eq!(lines[0]["file_line"], 41);
+        assert_eq!(lines[1]["layers"].as_array().unwrap().len(), 2);
+        assert_eq!(lines[1]["layers"][0]["path"], "config/.env");
+        assert_eq!(lines[2]["summary"]["findings"], 2);
+    }
 }

@@ -16,8 +16,7 @@
 use super::redact::redacted_line;
 use super::sanitize::clean;
 use super::{Options, Outcome};
-use crate::allow::Suppression;
-use crate::engine::Finding;
+use crate::types::{Finding, Suppression};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -103,7 +102,11 @@ fn case(
     opts: &Options,
 ) -> io::Result<()> {
     let path = &f.origin.path;
-    let mut name = format!("{} at line {}:{}", f.rule.id, f.line, f.column);
+    let at = super::location(f);
+    let mut name = match f.origin.layers.is_empty() {
+        true => format!("{} at line {}:{}", f.rule.id, f.line, f.column),
+        false => format!("{} at {at}", f.rule.id),
+    };
     if let Some(c) = f.origin.commit() {
         name.push_str(&format!(" in commit {}", &c.id[..c.id.len().min(12)]));
     }
@@ -113,7 +116,7 @@ fn case(
         attr(&name),
         attr(path),
         attr(path),
-        f.line
+        f.file_position().map_or(1, |p| p.line)
     )?;
     match why {
         Some(why) => writeln!(
@@ -126,12 +129,9 @@ fn case(
             r#"      <failure type="{}" message="{}">{}</failure>"#,
             attr(&f.rule.id),
             attr(&format!(
-                "{}: {} at {}:{}:{}",
+                "{}: {} at {at}",
                 f.rule.severity.as_str(),
                 f.rule.name,
-                path,
-                f.line,
-                f.column
             )),
             text(&body(f, opts))
         )?,
@@ -141,7 +141,7 @@ fn case(
 
 /// The failure's text: where, the redacted line, and what to do.
 fn body(f: &Finding, opts: &Options) -> String {
-    let mut lines = vec![format!("{}:{}:{}", clean(&f.origin.path), f.line, f.column)];
+    let mut lines = vec![clean(&super::location(f))];
     if let Some(c) = f.origin.commit() {
         lines.push(format!(
             "commit {} by {} <{}> on {}",
@@ -226,5 +226,35 @@ mod tests {
     fn escapes_for_xml() {
         assert_eq!(attr("a\"<&>\n\x1b"), "a&quot;&lt;&amp;&gt;&#10;\u{FFFD}");
         assert_eq!(text("x<y & \x00z"), "x&lt;y &amp; \u{FFFD}z");
+    }
+
+    #[test]
+    fn a_layered_finding_names_its_chain() {
+        let outcome = testing::outcome(vec![
+            testing::notebook_finding(),
+            testing::archive_finding(),
+        ]);
+        let mut out = Vec::new();
+        write(&mut out, &outcome, &testing::options()).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let cases: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        assert_eq!(cases.len(), 2);
+        let nb = cases
+            .iter()
+            .find(|c| c.attribute("file") == Some("eval.ipynb"))
+            .unwrap();
+        assert_eq!(nb.attribute("line"), Some("41"));
+        assert_eq!(
+            nb.attribute("name"),
+            Some("test-key at eval.ipynb cell 3, output 1, line 2, column 5 (line 41 of the file)")
+        );
+        assert!(
+            xml.contains("backup.zip!/config/.env base64 at 3:9, line 1, column 1"),
+            "{xml}"
+        );
     }
 }

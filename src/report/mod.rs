@@ -12,56 +12,10 @@ pub mod sarif;
 #[cfg(test)]
 mod testing;
 
-use crate::allow::Suppression;
-use crate::engine::Finding;
-use crate::source::{Origin, SkipReason};
+use crate::types::{Finding, LayerKind};
+pub use crate::types::{Outcome, Summary};
 pub use redact::Redaction;
-use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::Arc;
-use std::time::Duration;
-
-/// What was scanned, for the summary line and the JSON `summary` object.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    /// What kind of scan (`staged`, `files`, `history`, `pre-receive`).
-    pub scan: &'static str,
-    /// Commits judged, for git history sources.
-    pub commits: Option<usize>,
-    /// Files (or blobs) scanned.
-    pub files: usize,
-    /// Bytes scanned.
-    pub bytes: u64,
-    /// Files judged as model files (pickles, PyTorch, NumPy, joblib, Keras, ...).
-    pub models: usize,
-    /// Files not scanned, by reason.
-    pub skipped: BTreeMap<SkipReason, Vec<String>>,
-    /// Wall time of the scan.
-    pub elapsed: Duration,
-}
-
-impl Summary {
-    /// Records a skipped file.
-    pub fn skip(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
-        self.skip_path(reason, origin.path.clone());
-    }
-
-    /// Records a skipped file, or a place inside one (`model.pt!/x: encrypted`).
-    pub fn skip_path(&mut self, reason: SkipReason, path: String) {
-        self.skipped.entry(reason).or_default().push(path);
-    }
-}
-
-/// Everything a report shows.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    /// Findings that stand.
-    pub findings: Vec<Finding>,
-    /// Findings a filter suppressed, and why.
-    pub suppressed: Vec<(Finding, Suppression)>,
-    /// What was scanned.
-    pub summary: Summary,
-}
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,6 +57,29 @@ pub enum Context {
     Push,
     /// A scan of files, stdin or history: nothing is blocked.
     Scan,
+}
+
+/// Where a finding is, for people (not sanitised): `path:line:column` for a
+/// finding read as stored (also inside an archive entry:
+/// `backup.zip!/config/.env:3:5`); for decoded content, the layers, then the line
+/// and column within the innermost one, then the line of the file where that is
+/// known and differs: `eval.ipynb cell 3, output 1, line 2, column 5 (line 41 of
+/// the file)`.
+pub fn location(f: &Finding) -> String {
+    let place = f.origin.describe();
+    let plain = f
+        .origin
+        .layers
+        .last()
+        .is_none_or(|l| matches!(l.kind, LayerKind::ArchiveEntry { .. }));
+    if plain {
+        return format!("{place}:{}:{}", f.line, f.column);
+    }
+    let mut out = format!("{place}, line {}, column {}", f.line, f.column);
+    if let Some(at) = f.file_position().filter(|p| p.line != f.line) {
+        out.push_str(&format!(" (line {} of the file)", at.line));
+    }
+    out
 }
 
 /// Writes `outcome` to `out` in `format`.

@@ -1,6 +1,6 @@
 //! Redaction: secrets are never printed whole unless the user asks.
 
-use crate::engine::Finding;
+use crate::types::Finding;
 
 /// How much of a secret a report shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,15 +14,17 @@
 //!   become `file://` URIs; stdin is the URI `-`;
 //! - the region's snippet is the line with the secret redacted (as the options say),
 //!   and the secret never appears elsewhere;
+//! - a finding in decoded content (a notebook cell, a base64 span, an archive
+//!   entry) keeps a physical location in the file itself (its line there when
+//!   known, no snippet), one logical location per decoding layer, and the chain
+//!   (`layers`) and the line and column within the innermost layer in properties;
 //! - a commit origin adds `commit`, `author`, `email` and `date` to the result's
 //!   properties; suppressed findings (`--show-suppressed`) are results with a SARIF
 //!   `suppressions` entry; skipped files are tool execution notifications.
 
 use super::redact::redacted_line;
 use super::{Options, Outcome};
-use crate::allow::Suppression;
-use crate::engine::Finding;
-use crate::rules::{Rule, Severity};
+use crate::types::{Finding, Rule, Severity, Suppression};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -174,6 +176,9 @@ fn result(f: &Finding, why: Option<&Suppression>, rule_index: usize, opts: &Opti
         "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
         "properties": result_properties(f, &secret),
     });
+    if !f.origin.layers.is_empty() {
+        r["locations"][0]["logicalLocations"] = logical_locations(f);
+    }
     if let Some(why) = why {
         r["suppressions"] = json!([suppression(why)]);
     }
@@ -181,6 +186,9 @@ fn result(f: &Finding, why: Option<&Suppression>, rule_index: usize, opts: &Opti
 }
 
 fn physical_location(f: &Finding, opts: &Options) -> Value {
+    if !f.origin.layers.is_empty() {
+        return decoded_physical_location(f);
+    }
     json!({
         "artifactLocation": artifact_location(&f.origin.path),
         "region": {
@@ -190,6 +198,39 @@ fn physical_location(f: &Finding, opts: &Options) -> Value {
             "snippet": { "text": redacted_line(f, opts.redaction) },
         },
     })
+}
+
+/// The file a decoded finding is in, and its line there when known (with the
+/// column when the decoding keeps columns). The decoded line is not the file's
+/// line, so there is no snippet; the chain is in the logical locations.
+fn decoded_physical_location(f: &Finding) -> Value {
+    let mut loc = json!({ "artifactLocation": artifact_location(&f.origin.path) });
+    if let Some(at) = f.file_position() {
+        let mut region = json!({ "startLine": at.line });
+        if let Some(column) = at.column {
+            region["startColumn"] = column.into();
+        }
+        loc["region"] = region;
+    }
+    loc
+}
+
+/// One logical location per decoding layer, outermost first, each naming the
+/// chain down to it (`eval.ipynb cell 3`, then `eval.ipynb cell 3, output 1, ...`).
+fn logical_locations(f: &Finding) -> Value {
+    let mut chain = (*f.origin).clone();
+    let layers = std::mem::take(&mut chain.layers);
+    let mut out = Vec::new();
+    for layer in layers {
+        let name = layer.label();
+        chain.layers.push(layer);
+        out.push(json!({
+            "name": name,
+            "fullyQualifiedName": chain.describe(),
+            "kind": "element",
+        }));
+    }
+    Value::Array(out)
 }
 
 /// A path as a SARIF `artifactLocation`.
@@ -226,6 +267,11 @@ fn result_properties(f: &Finding, secret: &str) -> Value {
     m.insert("severity".into(), f.rule.severity.as_str().into());
     m.insert("secret".into(), secret.into());
     super::json::commit_fields(&mut m, f);
+    if !f.origin.layers.is_empty() {
+        super::json::layer_fields(&mut m, f);
+        m.insert("line_in_layer".into(), f.line.into());
+        m.insert("column_in_layer".into(), f.column.into());
+    }
     Value::Object(m)
 }
 
@@ -301,6 +347,61 @@ mod tests {
         );
         let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
         assert_eq!(uri, "a%20b.txt");
+        assert!(
+            !log.to_string().contains("TESTKEY-a8Zq3"),
+            "redacted: {log}"
+        );
+    }
+
+    #[test]
+    fn a_layered_finding_keeps_the_file_location_and_adds_the_chain() {
+        let outcome = testing::outcome(vec![
+            testing::notebook_finding(),
+            testing::archive_finding(),
+        ]);
+        let log = log(&outcome, &testing::options());
+        let schema_path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sarif-schema-2.1.0.json"
+        );
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+        let validator = jsonschema::draft4::options().build(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let nb = &results[0]["locations"][0];
+        assert_eq!(
+            nb["physicalLocation"]["artifactLocation"]["uri"],
+            "eval.ipynb"
+        );
+        assert_eq!(nb["physicalLocation"]["region"], json!({ "startLine": 41 }));
+        assert_eq!(
+            nb["logicalLocations"],
+            json!([{ "name": "cell 3, output 1", "fullyQualifiedName": "eval.ipynb cell 3, output 1", "kind": "element" }])
+        );
+        let props = &results[0]["properties"];
+        assert_eq!(
+            (
+                props["line_in_layer"].as_u64(),
+                props["column_in_layer"].as_u64()
+            ),
+            (Some(2), Some(5))
+        );
+        assert_eq!(props["layers"][0]["kind"], "notebook-cell");
+        let zip = &results[1]["locations"][0];
+        assert_eq!(
+            zip["physicalLocation"]["artifactLocation"]["uri"],
+            "backup.zip"
+        );
+        assert!(
+            zip["physicalLocation"].get("region").is_none(),
+            "no line of the zip holds it"
+        );
+        assert_eq!(
+            zip["logicalLocations"][1]["fullyQualifiedName"],
+            "backup.zip!/config/.env base64 at 3:9"
+        );
         assert!(
             !log.to_string().contains("TESTKEY-a8Zq3"),
             "redacted: {log}"

@@ -2,9 +2,11 @@
 //! rule and a chunk (end-to-end tests drive the binary instead).
 
 use super::{Context, Options, Outcome, Redaction};
-use crate::engine::{Finding, Scanner};
-use crate::rules::{self, Rule};
-use crate::source::{Chunk, CommitInfo, Location, Origin};
+use crate::engine::Scanner;
+use crate::rules;
+use crate::types::{
+    Chunk, CommitInfo, Encoding, Finding, Layer, LayerKind, Location, Origin, Placement, Rule,
+};
 
 /// A test-only rule that finds `TESTKEY-` followed by 16 letters or digits.
 const RULE: &str = r#"
@@ -16,10 +18,14 @@ const RULE: &str = r#"
   examples: ['k = TESTKEY-a8Zq3LmN0pR7sT2v']
 "#;
 
+fn scanner() -> Scanner {
+    let spec = &rules::parse_specs(RULE).unwrap()[0];
+    Scanner::new(vec![Rule::from_spec(spec, "test").unwrap()])
+}
+
 /// The findings the test rule makes in `text` at `path` in commit `abc…`.
 pub fn commit_findings(path: &str, text: &str) -> Vec<Finding> {
-    let spec = &rules::parse_specs(RULE).unwrap()[0];
-    let scanner = Scanner::new(vec![Rule::from_spec(spec, "test").unwrap()]);
+    let scanner = scanner();
     let origin = Origin::new(
         path,
         Location::Commit(CommitInfo {
@@ -33,6 +39,7 @@ pub fn commit_findings(path: &str, text: &str) -> Vec<Finding> {
         origin,
         first_line: 7,
         bytes: text.as_bytes(),
+        added: None,
     })
 }
 
@@ -52,4 +59,43 @@ pub fn options() -> Options {
         show_suppressed: false,
         context: Context::Scan,
     }
+}
+
+/// A finding in a decoded notebook output: `eval.ipynb` cell 3 (source lines
+/// from line 40 of the file), output 1, line 2 of that output, found by the real
+/// engine in a chunk whose origin is built by hand.
+pub fn notebook_finding() -> Finding {
+    let origin = Origin::new("eval.ipynb", Location::File).with_layer(Layer {
+        kind: LayerKind::NotebookCell {
+            cell: 3,
+            execution_count: Some(7),
+            output: Some(1),
+        },
+        at: Placement::Lines { first: 40 },
+    });
+    let text = "loaded\nkey TESTKEY-a8Zq3LmN0pR7sT2v\n";
+    let mut found = scanner().scan(&Chunk::whole(origin, text.as_bytes()));
+    assert_eq!(found.len(), 1);
+    found.remove(0)
+}
+
+/// A finding in a base64 span of a `.env` inside `backup.zip`: no line of the
+/// zip file holds it.
+pub fn archive_finding() -> Finding {
+    let origin = Origin::new("backup.zip", Location::File)
+        .with_layer(Layer {
+            kind: LayerKind::ArchiveEntry {
+                path: "config/.env".into(),
+            },
+            at: Placement::Unknown,
+        })
+        .with_layer(Layer {
+            kind: LayerKind::Encoded {
+                encoding: Encoding::Base64,
+            },
+            at: Placement::Span { line: 3, column: 9 },
+        });
+    let mut found = scanner().scan(&Chunk::whole(origin, b"TESTKEY-a8Zq3LmN0pR7sT2v"));
+    assert_eq!(found.len(), 1);
+    found.remove(0)
 }

@@ -6,12 +6,24 @@
 //! Patterns are not compiled here: the engine compiles each one lazily, on its rule's
 //! first keyword hit.
 
-pub mod proof;
 pub mod schema;
 
-use anyhow::{bail, Context, Result};
-pub use schema::{Example, RuleSpec, Severity};
+pub use crate::types::{Rule, Severity};
+use anyhow::{Context, Result};
+use regex::bytes::{Regex, RegexBuilder};
+pub use schema::{Example, RuleSpec};
 use std::path::Path;
+
+/// Compiles a rule pattern the way the engine runs it: bytes, Unicode off, with
+/// the size limits every rule must fit (the build script checks bundled rules with
+/// the same dialect).
+pub fn compile(pattern: &str) -> Result<Regex> {
+    Ok(RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(16 << 20)
+        .build()?)
+}
 
 /// A bundled rule as pre-digested by the build script.
 #[derive(Debug)]
@@ -55,43 +67,6 @@ mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_rules.rs"));
 }
 
-/// A rule ready for the engine: the YAML fields plus the family it belongs to.
-#[derive(Debug, Clone)]
-pub struct Rule {
-    /// Stable identifier.
-    pub id: String,
-    /// Human name.
-    pub name: String,
-    /// Rule family (the bundled file stem, or `custom` for user rules).
-    pub family: String,
-    /// Severity of a finding.
-    pub severity: Severity,
-    /// Prefilter keywords.
-    pub keywords: Vec<String>,
-    /// Content pattern.
-    pub pattern: Option<String>,
-    /// Path pattern.
-    pub path: Option<String>,
-    /// Capture group of the secret.
-    pub secret_group: Option<usize>,
-    /// Minimum entropy of the secret, bits per byte.
-    pub min_entropy: Option<f64>,
-    /// Validator name.
-    pub validate: Option<String>,
-    /// Literals one of which any path a path-only rule matches holds.
-    pub path_literals: Option<Vec<Vec<u8>>>,
-    /// Pattern on the match's line that vetoes it.
-    pub exclude: Option<String>,
-    /// Pattern on the match's line that must match.
-    pub require: Option<String>,
-    /// Run without keywords.
-    pub always: bool,
-    /// Skip the placeholder filter.
-    pub allow_placeholders: bool,
-    /// What to do about a finding.
-    pub help: Option<String>,
-}
-
 impl Rule {
     fn from_static(r: &StaticRule) -> Rule {
         Rule {
@@ -116,8 +91,9 @@ impl Rule {
         }
     }
 
-    /// Builds a rule from its YAML form, checking it as the build script checks
-    /// bundled rules (so a user rule gets the same guarantees).
+    /// Builds a rule from its YAML form, checking its shape and patterns as the
+    /// build script checks bundled rules (whether its validator exists is the
+    /// engine's to say: `engine::check_rule`).
     pub fn from_spec(spec: &RuleSpec, family: &str) -> Result<Rule> {
         check_spec(spec).with_context(|| format!("rule `{}`", spec.id))?;
         Ok(Rule {
@@ -175,21 +151,11 @@ pub fn parse_specs(text: &str) -> Result<Vec<RuleSpec>> {
     Ok(serde_yaml::from_str(text)?)
 }
 
-/// The checks every rule must pass to be loaded.
+/// The checks of a rule's shape every rule must pass to be loaded: a kebab-case
+/// id, something to match, a keyword, and patterns that [`compile`] accepts.
+/// Whether its `validate` names a known check is the engine's to say
+/// (`engine::check_rule`, which runs this first).
 pub fn check_spec(spec: &RuleSpec) -> Result<()> {
-    spec.check_shape(|p| {
-        crate::engine::compile(p)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })
-    .map_err(anyhow::Error::msg)?;
-    if let Some(name) = &spec.validate {
-        if crate::engine::validate::lookup(name).is_none() {
-            bail!(
-                "unknown validator `{name}` (known: {})",
-                crate::engine::validate::NAMES.join(", ")
-            );
-        }
-    }
-    Ok(())
+    spec.check_shape(|p| compile(p).map(|_| ()).map_err(|e| e.to_string()))
+        .map_err(anyhow::Error::msg)
 }

@@ -5,33 +5,8 @@
 //! leak of it is, the keywords that make a match possible, and the pattern that finds
 //! it, plus the examples that prove it.
 
+use super::Severity;
 use serde::{Deserialize, Serialize};
-
-/// How bad a leak of what a rule finds is. Ordered: `Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Weak signal or little damage (generic detectors, hashes).
-    Low,
-    /// Sensitive data or a credential of limited reach.
-    Medium,
-    /// A live credential.
-    High,
-    /// A credential that opens a whole account, cloud or private key.
-    Critical,
-}
-
-impl Severity {
-    /// The lowercase name used in YAML, reports and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
 
 /// One example of a rule: either text that is scanned as file content, or a file with
 /// a path (and, for rules that look at content, its content).

@@ -1,115 +1,16 @@
-//! Sources turn a place (the staged change, commits, files, stdin) into [`Chunk`]s of
-//! bytes with an [`Origin`]. They know nothing of rules: the engine judges chunks.
+//! Sources turn a place into [`Chunk`]s of bytes with an [`Origin`]: [`git`] reads
+//! the staged change, pushed objects and whole histories; [`files`] reads paths,
+//! directories and stdin. Sources know nothing of rules or formats: decoders see
+//! inside the chunks, the engine judges them.
 //!
 //! A source reports through a [`Visit`] callback rather than returning a list, so a
 //! chunk's bytes can borrow from a blob that lives only while it is visited.
 
-pub mod commits;
 pub mod files;
-pub mod history;
-pub mod index;
-pub mod lines;
-pub mod renames;
-pub mod staged;
-pub mod tree_diff;
+pub mod git;
 
+pub use crate::types::{Chunk, CommitInfo, Location, Origin, SkipReason};
 use std::sync::Arc;
-
-/// Where a chunk came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    /// The staged change (the index against HEAD).
-    Staged,
-    /// A commit.
-    Commit(CommitInfo),
-    /// A file on disk.
-    File,
-    /// Standard input.
-    Stdin,
-}
-
-/// The commit a chunk was added in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitInfo {
-    /// Full hex object id.
-    pub id: String,
-    /// Author name.
-    pub author: String,
-    /// Author e-mail.
-    pub email: String,
-    /// Author time, seconds since the Unix epoch.
-    pub time: i64,
-}
-
-/// The place a chunk (and so a finding) came from: a path and a location.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// Repository-relative path with `/` separators (for git sources), the path as
-    /// given (for files) or `-` (for stdin). Non-UTF-8 bytes are replaced.
-    pub path: String,
-    /// Which kind of place.
-    pub location: Location,
-}
-
-impl Origin {
-    /// A shared origin for a path at a location.
-    pub fn new(path: impl Into<String>, location: Location) -> Arc<Origin> {
-        Arc::new(Origin {
-            path: path.into(),
-            location,
-        })
-    }
-
-    /// The commit id, if this origin is a commit.
-    pub fn commit(&self) -> Option<&CommitInfo> {
-        match &self.location {
-            Location::Commit(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-/// A run of bytes to scan: for git sources, a contiguous run of added lines.
-#[derive(Debug, Clone)]
-pub struct Chunk<'a> {
-    /// Where the bytes came from.
-    pub origin: Arc<Origin>,
-    /// The 1-based line number of the first byte.
-    pub first_line: u32,
-    /// The bytes, as stored (no decoding).
-    pub bytes: &'a [u8],
-}
-
-/// Why a file was not scanned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SkipReason {
-    /// It holds a NUL byte in its first 8000 bytes (git's test).
-    Binary,
-    /// It is larger than the size limit.
-    TooLarge,
-    /// It could not be read.
-    Unreadable,
-    /// A Git LFS pointer: the content is not in git.
-    LfsPointer,
-    /// A model file (or a part of one) that could not be judged: encrypted, an
-    /// unknown compression, over a size limit.
-    NotJudged,
-}
-
-impl SkipReason {
-    /// Plural noun phrase for summaries ("binary files").
-    pub fn describe(self) -> &'static str {
-        match self {
-            SkipReason::Binary => "binary",
-            SkipReason::TooLarge => "over the size limit",
-            SkipReason::Unreadable => "unreadable",
-            SkipReason::LfsPointer => {
-                "that are Git LFS pointers (the content is not in git, so it was not judged)"
-            }
-            SkipReason::NotJudged => "not fully judged as model files",
-        }
-    }
-}
 
 /// What a source reports while it walks its place.
 pub trait Visit {
@@ -168,11 +69,7 @@ pub fn scannable(
 /// Hands all of `content` to the visitor as one chunk from line 1; returns the
 /// bytes handed on.
 pub fn visit_whole(origin: &Arc<Origin>, content: &[u8], visit: &mut dyn Visit) -> u64 {
-    visit.chunk(&Chunk {
-        origin: origin.clone(),
-        first_line: 1,
-        bytes: content,
-    });
+    visit.chunk(&Chunk::whole(origin.clone(), content));
     content.len() as u64
 }
 

@@ -8,7 +8,7 @@
 //! pairing stops past [`PAIR_LIMIT`] comparisons, like git's rename limit.
 
 use super::tree_diff::{Delta, Status};
-use super::{is_binary, is_regular};
+use crate::source::{is_binary, is_regular};
 use anyhow::Result;
 use git2::{Oid, Repository};
 use std::collections::HashMap;

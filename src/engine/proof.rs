@@ -2,9 +2,9 @@
 //! negative example may. The test suite runs this over every bundled rule, and
 //! `leakgate rules test FILE` runs it over a user's rule file.
 
-use super::{Example, Rule, RuleSpec};
-use crate::engine::Scanner;
-use crate::source::{Chunk, Location, Origin};
+use super::{check_rule, Scanner};
+use crate::rules::{Example, RuleSpec};
+use crate::types::{Chunk, Location, Origin, Rule};
 
 /// An example that did not behave.
 #[derive(Debug, Clone)]
@@ -29,8 +29,10 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Runs every example of `spec` against the rule alone.
+/// Runs every example of `spec` against the rule alone (after checking the rule:
+/// a rule that cannot run is an error, not a failed example).
 pub fn prove(spec: &RuleSpec, family: &str) -> anyhow::Result<Vec<Failure>> {
+    check_rule(spec)?;
     let rule = Rule::from_spec(spec, family)?;
     let scanner = Scanner::new(vec![rule]);
     let mut failures = Vec::new();
@@ -61,12 +63,9 @@ fn finds(scanner: &Scanner, spec: &RuleSpec, example: &Example) -> bool {
     let origin = Origin::new(path, Location::File);
     let mut found = !scanner.scan_path(&origin).is_empty();
     if let Some(content) = content {
-        let chunk = Chunk {
-            origin,
-            first_line: 1,
-            bytes: content.as_bytes(),
-        };
-        found |= !scanner.scan(&chunk).is_empty();
+        found |= !scanner
+            .scan(&Chunk::whole(origin, content.as_bytes()))
+            .is_empty();
     }
     found
 }

@@ -1,58 +1,10 @@
-//! A finding: a secret a rule found, where it is, and a stable fingerprint.
-
-use crate::rules::Rule;
-use crate::source::Origin;
-use sha2::{Digest, Sha256};
-use std::sync::Arc;
+//! Where a secret sits in a chunk: its line and columns, worked out from byte
+//! offsets, and the text of its line for reports and inline markers.
 
 /// Longest line kept whole for display; longer lines keep a window around the secret.
 const MAX_LINE: usize = 512;
 /// Bytes of context kept on each side of a secret on a long line.
 const WINDOW: usize = 120;
-
-/// A secret found by a rule.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// The rule that found it.
-    pub rule: Arc<Rule>,
-    /// Where the chunk came from.
-    pub origin: Arc<Origin>,
-    /// 1-based line of the secret's first byte.
-    pub line: u32,
-    /// 1-based column of the secret's first character (UTF-8 code points; an invalid
-    /// byte counts as one).
-    pub column: u32,
-    /// 1-based column of the secret's last character on its first line.
-    pub end_column: u32,
-    /// The secret's bytes. Reports redact them unless asked not to.
-    pub secret: Vec<u8>,
-    /// The secret's first line (without its line break), or a window of it when the
-    /// line is long.
-    pub line_text: Vec<u8>,
-    /// The secret's byte range within `line_text` (clipped to the line).
-    pub secret_span: (usize, usize),
-    /// The text from the start of the match's first line to the end of the secret's
-    /// first line: where an inline allow marker may stand.
-    pub allow_context: Vec<u8>,
-    /// `sha256(rule id, path, secret)` in hex: stable across line moves and
-    /// rebases, and not reversible to the secret.
-    pub fingerprint: String,
-}
-
-/// The fingerprint of a secret found by a rule at a path.
-pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(b"leakgate/v1\0");
-    h.update(rule_id.as_bytes());
-    h.update(b"\0");
-    h.update(path.as_bytes());
-    h.update(b"\0");
-    h.update(secret);
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Where a secret sits in a chunk, worked out from byte offsets.
 pub(crate) struct Position {
@@ -132,14 +84,5 @@ mod tests {
         let start = text.len() - 4;
         let p = Position::locate(text, 1, 0, start, start + 3);
         assert_eq!(p.column, 6);
-    }
-
-    #[test]
-    fn fingerprint_depends_on_rule_path_and_secret() {
-        let a = fingerprint("r", "a.txt", b"s");
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, fingerprint("r", "b.txt", b"s"));
-        assert_ne!(a, fingerprint("q", "a.txt", b"s"));
-        assert_eq!(a, fingerprint("r", "a.txt", b"s"));
     }
 }

@@ -2,21 +2,22 @@
 //! (`pre-receive`, `pre-push`) and anything else that judges a list of commits.
 //!
 //! A commit is judged like a staged change: for every regular file it adds or
-//! changes, only the lines it adds are chunks (zero context), read from the commit's
-//! blob; a root commit adds every line of every file. Renames are detected, so a
+//! changes, the commit's blob goes on with the lines it adds marked (only findings
+//! touching them count); a root commit adds every line of every file. Renames are detected, so a
 //! moved file is not judged again.
 //!
 //! A merge commit is judged only for what is new against *every* parent (git's
 //! combined diff): a file the merge took unchanged from one side adds nothing, and
 //! in a file that differs from all parents only the lines added against each parent
 //! count. That is exactly what a merge resolution wrote by hand, which is where a
-//! secret can slip in that no side branch had. Which commits to judge is [`pushed`]'s
+//! secret can slip in that no side branch had. Which commits to judge is [`super::push`]'s
 //! job: the commits reachable from the pushed tips and from nothing hidden.
 
 use super::lines::{added_ranges, visit_ranges};
-use super::{is_regular, scannable, visit_whole, CommitInfo, Location, Origin, Visit};
+use crate::source::{is_regular, scannable, visit_whole, Visit};
+use crate::types::{CommitInfo, LineRange, Location, Origin};
 use anyhow::{Context, Result};
-use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
+use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 use std::collections::HashMap;
 
 /// What the commits source looked at.
@@ -39,23 +40,6 @@ pub fn info(commit: &Commit<'_>) -> CommitInfo {
         email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
         time: author.when().seconds(),
     }
-}
-
-/// The commits reachable from `tips` and from none of `hidden`, oldest first
-/// (topological order). Hidden ids that are not in the repository are ignored:
-/// nothing can be reachable from them here.
-pub fn pushed(repo: &Repository, tips: &[Oid], hidden: &[Oid]) -> Result<Vec<Oid>> {
-    let mut walk = repo.revwalk().context("cannot walk the commit graph")?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    for &tip in tips {
-        walk.push(tip)
-            .with_context(|| format!("cannot walk from commit {tip}"))?;
-    }
-    for &id in hidden {
-        let _ = walk.hide(id);
-    }
-    walk.collect::<Result<Vec<_>, _>>()
-        .context("cannot walk the commit graph")
 }
 
 /// Judges each commit in `commits` (in the order given).
@@ -192,7 +176,7 @@ fn judge(
     if !scannable(&origin, content, max_size, visit) {
         return Ok(0);
     }
-    let mut added: Option<Vec<(u32, u32)>> = None;
+    let mut added: Option<Vec<LineRange>> = None;
     for old in change.olds.iter().flatten() {
         let ranges = added_ranges(repo.find_blob(*old)?.content(), content);
         added = Some(match added {
@@ -207,7 +191,7 @@ fn judge(
 }
 
 /// The lines in both of two sorted lists of `(first line, count)` ranges.
-fn intersect(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+fn intersect(a: &[LineRange], b: &[LineRange]) -> Vec<LineRange> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < a.len() && j < b.len() {
         let (a0, a1) = (a[i].0, a[i].0 + a[i].1);
@@ -223,20 +207,6 @@ fn intersect(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
         }
     }
     out
-}
-
-/// Whether `id` names an object the repository holds.
-pub fn exists(repo: &Repository, id: Oid) -> bool {
-    repo.odb().is_ok_and(|odb| odb.exists(id))
-}
-
-/// The commit a pushed object stands for: itself, or what an annotated tag points
-/// at. `None` for objects that are no commit (a tag of a tree or blob).
-pub fn peel(repo: &Repository, id: Oid) -> Result<Option<Oid>> {
-    let object = repo
-        .find_object(id, None)
-        .with_context(|| format!("cannot read pushed object {id}"))?;
-    Ok(object.peel(git2::ObjectType::Commit).ok().map(|c| c.id()))
 }
 
 #[cfg(test)]

@@ -5,13 +5,15 @@
 //! skipping unchanged directories), with renames and copies detected
 //! ([`super::renames`]) so a moved file is not judged again.
 //! Content always comes from the index blobs, never the work tree, so a partially
-//! staged file is judged by what will be committed. For a changed file, only the
-//! lines added against the old blob are chunks (zero context); a new file is one
-//! chunk. Symlinks and submodules are not followed. Nothing here writes to the
+//! staged file is judged by what will be committed. A changed file goes on as its
+//! new content with the lines added against the old blob marked (only findings
+//! touching them count); a new file as a whole chunk. Symlinks and submodules are not followed. Nothing here writes to the
 //! index, the work tree or any ref.
 
 use super::tree_diff::{self, Delta, Status};
-use super::{index, is_regular, lines, renames, scannable, visit_whole, Location, Origin, Visit};
+use super::{index, lines, renames};
+use crate::source::{is_regular, scannable, visit_whole, Visit};
+use crate::types::{Location, Origin};
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
 use std::path::PathBuf;

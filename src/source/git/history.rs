@@ -20,7 +20,8 @@
 //! reported. Symlinks and submodules are not content. A blob that appears under a
 //! second path later is not scanned again: it is reported at its first path only.
 
-use super::{is_regular, scannable, visit_whole, Location, Origin, SkipReason, Visit};
+use crate::source::{is_regular, scannable, visit_whole, Visit};
+use crate::types::{Location, Origin, SkipReason};
 use anyhow::{anyhow, Context, Result};
 use git2::{Commit, Odb, Oid, Repository, TreeWalkMode};
 use std::collections::{BTreeMap, HashSet};

@@ -1,0 +1,87 @@
+//! Judging a push, for both push hooks (`pre-receive` on a server, `pre-push` on
+//! a laptop): the commits it brings ([`crate::source::git::push`]) judged by the
+//! lines each adds, within a time budget.
+//!
+//! The scan runs on its own thread while the hook waits at most the budget for
+//! it: hosted git servers kill a slow hook, and a killed hook tells the pusher
+//! nothing. What a timeout or an error means for the push (reject, the default,
+//! or accept with a warning) is the caller's [`Failure`] choice.
+
+use super::Judge;
+use crate::config::Loaded;
+use crate::source::git::commits;
+use crate::types::Outcome;
+use anyhow::Result;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// What to do with the push when it could not be judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Failure {
+    /// Reject the push (fail closed).
+    Reject,
+    /// Accept the push and print a warning.
+    Accept,
+}
+
+/// A judged push: what was found and the config's blocking severity.
+pub struct Judged {
+    /// The findings and summary.
+    pub outcome: Outcome,
+    /// The loaded config (for `fail_on`).
+    pub config: Loaded,
+}
+
+/// Judges the added lines of `commits` (oldest first) with the config's rules and
+/// filters; `scan` names the hook in the summary.
+pub fn judge_commits(
+    repo: &git2::Repository,
+    commits: &[git2::Oid],
+    loaded: Loaded,
+    max_size: u64,
+    scan: &'static str,
+) -> Result<Judged> {
+    let scanner = super::scanner(&loaded, crate::engine::Profile::Latency)?;
+    let allow = loaded.allow();
+    let mut collector = super::Collector::new(Judge::new(&scanner, &allow));
+    let stats = commits::walk(repo, commits, max_size, &mut collector)?;
+    let mut outcome = collector.outcome;
+    outcome.summary.scan = scan;
+    outcome.summary.commits = Some(stats.commits);
+    outcome.summary.files = stats.files;
+    outcome.summary.bytes = stats.bytes;
+    Ok(Judged {
+        outcome,
+        config: loaded,
+    })
+}
+
+/// How a push judged within its budget ended.
+pub enum Ending {
+    /// The scan finished (the elapsed time is in its summary).
+    Judged(Box<Judged>),
+    /// The scan stopped with an error.
+    Failed(anyhow::Error),
+    /// The budget ran out first.
+    TimedOut,
+}
+
+/// Runs `scan` on its own thread and waits at most `budget` for it.
+pub fn within<F>(budget: Duration, scan: F) -> Ending
+where
+    F: FnOnce() -> Result<Judged> + Send + 'static,
+{
+    let started = Instant::now();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(scan());
+    });
+    match rx.recv_timeout(budget) {
+        Ok(Ok(mut judged)) => {
+            judged.outcome.summary.elapsed = started.elapsed();
+            Ending::Judged(Box::new(judged))
+        }
+        Ok(Err(e)) => Ending::Failed(e),
+        Err(_) => Ending::TimedOut,
+    }
+}

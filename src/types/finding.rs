@@ -1,0 +1,83 @@
+//! A finding: a secret a rule found, where it is, and a stable fingerprint.
+//!
+//! Lines and columns count within the content the finding was found in: the file
+//! for a finding without decoding layers, the innermost decoded content (a notebook
+//! cell, a base64 span, an archive entry) otherwise. Where that content sits in the
+//! outer file is the origin's to say ([`Origin::file_position`]).
+
+use super::{Origin, Rule};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// A secret found by a rule.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule: Arc<Rule>,
+    /// Where the chunk came from.
+    pub origin: Arc<Origin>,
+    /// 1-based line of the secret's first byte, within the innermost content (see
+    /// the module docs; [`Finding::file_position`] gives the line in the file).
+    pub line: u32,
+    /// 1-based column of the secret's first character (UTF-8 code points; an invalid
+    /// byte counts as one).
+    pub column: u32,
+    /// 1-based column of the secret's last character on its first line.
+    pub end_column: u32,
+    /// The secret's bytes. Reports redact them unless asked not to.
+    pub secret: Vec<u8>,
+    /// The secret's first line (without its line break), or a window of it when the
+    /// line is long.
+    pub line_text: Vec<u8>,
+    /// The secret's byte range within `line_text` (clipped to the line).
+    pub secret_span: (usize, usize),
+    /// The text from the start of the match's first line to the end of the secret's
+    /// first line: where an inline allow marker may stand.
+    pub allow_context: Vec<u8>,
+    /// `sha256(rule id, path, secret)` in hex: stable across line moves and
+    /// rebases, and not reversible to the secret.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// The line of the secret's last byte (a key block spans several).
+    pub fn last_line(&self) -> u32 {
+        self.line + memchr::memchr_iter(b'\n', &self.secret).count() as u32
+    }
+
+    /// Where the secret starts in the outer file: its line there, and its column
+    /// when that is known exactly. `None` when the file has no lines to point at
+    /// (an archive entry). For a finding without layers, its own line and column.
+    pub fn file_position(&self) -> Option<super::FilePosition> {
+        self.origin.file_position(self.line, self.column)
+    }
+}
+
+/// The fingerprint of a secret found by a rule at a path.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"leakgate/v1\0");
+    h.update(rule_id.as_bytes());
+    h.update(b"\0");
+    h.update(path.as_bytes());
+    h.update(b"\0");
+    h.update(secret);
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_rule_path_and_secret() {
+        let a = fingerprint("r", "a.txt", b"s");
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, fingerprint("r", "b.txt", b"s"));
+        assert_ne!(a, fingerprint("q", "a.txt", b"s"));
+        assert_eq!(a, fingerprint("r", "a.txt", b"s"));
+    }
+}
