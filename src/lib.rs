@@ -19,6 +19,7 @@ pub mod allow;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod detect;
 pub mod engine;
 pub mod hook;
 #[cfg(test)]

@@ -124,15 +124,12 @@ impl ConfigArgs {
 
 /// Builds the scanner for a loaded config.
 pub fn scanner(config: &Loaded) -> Result<Scanner> {
-    Ok(Scanner::new(config.rules()?))
+    crate::pipeline::scanner(config, crate::engine::Profile::Latency)
 }
 
 /// Builds the scanner for a scan of many bytes (history, directories).
 pub fn throughput_scanner(config: &Loaded) -> Result<Scanner> {
-    Ok(Scanner::with_profile(
-        config.rules()?,
-        crate::engine::Profile::Throughput,
-    ))
+    crate::pipeline::scanner(config, crate::engine::Profile::Throughput)
 }
 
 /// Writes the report and works out the exit status.

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 /// List, show or test rules.
 ///
 /// Without a subcommand, lists every bundled rule: id, severity, family and name.
+/// The `model` family is reported by the model file detector (pickles, PyTorch,
+/// NumPy, joblib and Keras files that run code when loaded).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  leakgate rules\n  leakgate rules show github-classic-pat\n  \
@@ -49,7 +51,8 @@ pub fn run(args: Args) -> Result<Status> {
 
 fn list() -> Result<Status> {
     let mut out = std::io::stdout().lock();
-    let all = rules::bundled();
+    let mut all = rules::bundled();
+    all.extend(crate::detect::rules::all());
     for r in &all {
         writeln!(
             out,
@@ -68,6 +71,13 @@ fn list() -> Result<Status> {
 }
 
 fn show(id: &str) -> Result<Status> {
+    if let Some(r) = crate::detect::rules::RULES
+        .iter()
+        .find(|r| r.kind.rule_id() == id)
+    {
+        print!("{}", crate::detect::rules::describe(r));
+        return Ok(Status::Clean);
+    }
     let specs = rules::bundled_specs();
     let Some((family, spec)) = specs.iter().find(|(_, s)| s.id == id) else {
         bail!("no rule `{id}` (see `leakgate rules` for the list)");

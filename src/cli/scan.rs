@@ -14,7 +14,9 @@ use std::time::Instant;
 ///
 /// Directories are walked on every core. Every file is scanned, hidden ones included,
 /// except inside `.git` directories; pass --gitignore to honour .gitignore files.
-/// Binary files and files over --max-file-size are skipped and listed.
+/// Binary files and files over --max-file-size are skipped and listed. Model files
+/// (pickles, PyTorch, NumPy, joblib, Keras), binary or not, are judged by what
+/// they would run when loaded (the `model` rules), found by their magic bytes.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:

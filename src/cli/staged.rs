@@ -12,7 +12,8 @@ use std::time::Instant;
 ///
 /// Only the lines the staged change adds are judged, read from the index (never the
 /// work tree), so a partially staged file is judged by what will be committed.
-/// Binary files are skipped and listed in the summary. A clean change prints
+/// Binary files are skipped and listed in the summary, except model files
+/// (pickles, PyTorch, NumPy, joblib, Keras), which are judged whole. A clean change prints
 /// nothing and exits 0; findings print a diagnostic each and exit 1, which blocks
 /// the commit when this runs as the pre-commit hook (`leakgate install`, the
 /// scripts in hooks/, the pre-commit framework, Husky or lefthook).

@@ -144,6 +144,35 @@ impl<'de> Deserialize<'de> for ValueRegex {
     }
 }
 
+/// A Python callable the model detector may accept: a dotted name
+/// (`mypkg.layers.Block`), or a module followed by `.*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallableName(pub String);
+
+impl CallableName {
+    /// Checks the shape of a name.
+    pub fn new(text: &str) -> Result<CallableName, String> {
+        let (name, prefix) = match text.strip_suffix(".*") {
+            Some(module) => (module, true),
+            None => (text, false),
+        };
+        if !crate::detect::pickle::names::is_dotted_identifier(name)
+            || !(prefix || name.contains('.'))
+        {
+            return Err(format!(
+                "`{text}` is not a module-qualified Python name (write `package.module.Name` or `package.module.*`)"
+            ));
+        }
+        Ok(CallableName(text.into()))
+    }
+}
+
+impl<'de> Deserialize<'de> for CallableName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_str(d, "a Python name", CallableName::new)
+    }
+}
+
 /// A custom rule, checked as bundled rules are (pattern compiles, keywords, id).
 #[derive(Debug, Clone)]
 pub struct CustomRule(pub RuleSpec);

@@ -143,6 +143,25 @@ impl Loaded {
         Ok(rules)
     }
 
+    /// The model rules to run (none disabled, severities as the config says) and
+    /// the detector that reports them; `None` when every model rule is disabled.
+    pub fn model_detector(&self) -> Option<crate::detect::Detector> {
+        let c = &self.config;
+        let mut rules = crate::detect::rules::all();
+        rules.retain(|r| !c.disable.iter().any(|d| d.0 == r.id));
+        for rule in &mut rules {
+            if let Some((_, sev)) = c.severity.iter().find(|(id, _)| id.0 == rule.id) {
+                rule.severity = *sev;
+            }
+        }
+        let allow: Vec<&str> = c.models.allow.iter().map(|n| n.0.as_str()).collect();
+        let policy = crate::detect::Policy {
+            extra: crate::detect::Extra::new(&allow),
+            ..Default::default()
+        };
+        crate::detect::Detector::new(rules, policy)
+    }
+
     /// The allow filters the config (and the command line) ask for.
     pub fn allow(&self) -> Allow {
         let inline = match (self.no_peer_markers, self.config.peer_markers) {
@@ -215,7 +234,11 @@ fn locate(e: &serde_yaml::Error) -> String {
 /// The rule ids a config may name: bundled ones, and the ids of its own rules (read
 /// loosely here; the typed parse checks the rules themselves).
 fn known_ids(value: &serde_yaml::Value) -> Known {
-    let bundled: HashSet<String> = rules::bundled().into_iter().map(|r| r.id).collect();
+    let bundled: HashSet<String> = rules::bundled()
+        .into_iter()
+        .map(|r| r.id)
+        .chain(crate::detect::rules::ids().map(String::from))
+        .collect();
     let custom = value["rules"]
         .as_sequence()
         .into_iter()

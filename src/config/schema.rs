@@ -1,7 +1,7 @@
 //! `.leakgate.yaml` as written. Every struct denies unknown keys: a misspelt key is
 //! an error with its line, never a silently ignored setting.
 
-use super::checked::{CustomRule, Glob, RuleId, ValueRegex};
+use super::checked::{CallableName, CustomRule, Glob, RuleId, ValueRegex};
 use crate::allow::list::AllowList;
 use crate::rules::Severity;
 use serde::Deserialize;
@@ -40,6 +40,9 @@ pub struct Config {
     /// Findings that are reported but do not block (see [`crate::allow::policy`]).
     #[serde(default)]
     pub non_blocking: NonBlockingSpec,
+    /// The model file detector.
+    #[serde(default)]
+    pub models: ModelsSpec,
 }
 
 /// The `non_blocking` section: findings that stay in every report, marked
@@ -53,6 +56,18 @@ pub struct NonBlockingSpec {
     /// Rule ids.
     #[serde(default)]
     pub rules: Vec<RuleId>,
+}
+
+/// The `models` section: what the model file detector accepts beyond its own
+/// allowlist.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsSpec {
+    /// Callables a model file may call or rebuild: `package.module.Name`, or
+    /// `package.module.*` for everything in a module. Names on the detector's
+    /// dangerous list stay findings.
+    #[serde(default)]
+    pub allow: Vec<CallableName>,
 }
 
 /// The `allow` section: entries for every rule, and entries for one rule.

@@ -19,6 +19,7 @@ pub use crate::types::{fingerprint, Finding};
 
 use crate::rules::{compile, RuleSpec};
 use crate::types::{Chunk, Origin, Rule};
+pub use crate::types::{FileJudge, FileVerdict};
 use anyhow::{bail, Result};
 use position::Position;
 use prefilter::Prefilter;
@@ -97,6 +98,8 @@ pub struct Scanner {
     prefilter: Prefilter,
     /// Rules with a path and no content pattern.
     file_rules: Vec<FileRule>,
+    /// Judges of whole files.
+    judges: Vec<Box<dyn FileJudge>>,
 }
 
 /// A path-only rule and the literals one of which any path it matches must hold
@@ -156,7 +159,26 @@ impl Scanner {
             rules,
             prefilter,
             file_rules,
+            judges: Vec::new(),
         }
+    }
+
+    /// Adds a judge of whole files.
+    pub fn with_judge(mut self, judge: Box<dyn FileJudge>) -> Scanner {
+        self.judges.push(judge);
+        self
+    }
+
+    /// What the file judges find in the whole content of a file.
+    pub fn judge_file(&self, origin: &Arc<Origin>, bytes: &[u8]) -> FileVerdict {
+        let mut out = FileVerdict::default();
+        for judge in &self.judges {
+            let v = judge.judge(origin, bytes);
+            out.findings.extend(v.findings);
+            out.recognised |= v.recognised;
+            out.skipped.extend(v.skipped);
+        }
+        out
     }
 
     /// The rules this scanner runs.

@@ -5,7 +5,7 @@
 use super::{Judge, SharedCollector};
 use crate::allow::Allow;
 use crate::config::Loaded;
-use crate::engine::{Profile, Scanner};
+use crate::engine::Profile;
 use crate::report::sanitize::clean;
 use crate::report::Redaction;
 use crate::source::files::{self, WalkOptions};
@@ -45,7 +45,7 @@ impl Scope {
 
 /// Scans what a baseline is made from, with `allow` applied, sorted.
 pub fn scan(from: Scope, loaded: &Loaded, allow: &Allow, max_size: u64) -> Result<Outcome> {
-    let scanner = Scanner::with_profile(loaded.rules()?, Profile::Throughput);
+    let scanner = super::scanner(loaded, Profile::Throughput)?;
     let judge = Judge::new(&scanner, allow);
     let root = loaded
         .root

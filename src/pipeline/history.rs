@@ -193,6 +193,7 @@ impl Sink {
                 None => self.outcome.suppressed.push((f, why)),
             }
         }
+        self.outcome.summary.models += found.summary.models;
         for (reason, paths) in found.summary.skipped {
             self.outcome
                 .summary

@@ -14,8 +14,9 @@ pub mod history;
 pub mod push;
 
 use crate::allow::Allow;
+use crate::config::Loaded;
 use crate::decode::Decoders;
-use crate::engine::Scanner;
+use crate::engine::{Profile, Scanner};
 use crate::source::Visit;
 use crate::types::{Chunk, Finding, Origin, Outcome, SkipReason};
 use std::sync::{Arc, Mutex};
@@ -44,10 +45,47 @@ impl<'a> Judge<'a> {
     }
 }
 
+/// The scanner a loaded config asks for, tuned for `profile`: its rules, and the
+/// model file detector unless the config disables every model rule.
+pub fn scanner(loaded: &Loaded, profile: Profile) -> anyhow::Result<Scanner> {
+    let scanner = Scanner::with_profile(loaded.rules()?, profile);
+    Ok(match loaded.model_detector() {
+        Some(d) => scanner.with_judge(Box::new(d)),
+        None => scanner,
+    })
+}
+
 /// Where a judge's results go: one outcome, or one shared by worker threads.
 trait Take {
     fn finding(&mut self, allow: &Allow, found: Vec<Finding>);
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason);
+    /// Folds in what the file judges found in one whole file.
+    fn whole(&mut self, local: Outcome);
+}
+
+/// Runs the scanner's file judges on a whole file (before decoding and the text
+/// path): findings, what the summary lists, the count of model files. Returns
+/// whether a judge read the file's format.
+fn judge_whole(
+    judge: &Judge<'_>,
+    into: &mut impl Take,
+    origin: &Arc<Origin>,
+    content: &[u8],
+) -> bool {
+    let verdict = judge.scanner.judge_file(origin, content);
+    if !verdict.recognised && verdict.findings.is_empty() && verdict.skipped.is_empty() {
+        return false;
+    }
+    let mut local = Outcome::default();
+    for f in verdict.findings {
+        sort_finding(&mut local, judge.allow, f);
+    }
+    for (reason, path) in verdict.skipped {
+        local.summary.skip_path(reason, path);
+    }
+    local.summary.models = verdict.recognised as usize;
+    into.whole(local);
+    verdict.recognised
 }
 
 impl Take for Outcome {
@@ -59,6 +97,20 @@ impl Take for Outcome {
 
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
         self.summary.skip(origin, reason);
+    }
+
+    fn whole(&mut self, mut local: Outcome) {
+        self.findings.append(&mut local.findings);
+        self.suppressed.append(&mut local.suppressed);
+        self.not_blocking.extend(local.not_blocking);
+        self.summary.models += local.summary.models;
+        for (reason, paths) in local.summary.skipped {
+            self.summary
+                .skipped
+                .entry(reason)
+                .or_default()
+                .extend(paths);
+        }
     }
 }
 
@@ -73,6 +125,11 @@ impl Take for &Mutex<Outcome> {
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
         let mut outcome = self.lock().unwrap_or_else(|e| e.into_inner());
         outcome.skipped(origin, reason);
+    }
+
+    fn whole(&mut self, local: Outcome) {
+        let mut outcome = self.lock().unwrap_or_else(|e| e.into_inner());
+        outcome.whole(local);
     }
 }
 
@@ -141,6 +198,10 @@ impl Visit for Collector<'_> {
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
         self.outcome.summary.skip(origin, reason);
     }
+
+    fn whole(&mut self, origin: &Arc<Origin>, content: &[u8]) -> bool {
+        judge_whole(&self.judge, &mut self.outcome, origin, content)
+    }
 }
 
 /// A [`Visit`] for one worker thread of a parallel source, collecting into an
@@ -170,6 +231,10 @@ impl Visit for SharedCollector<'_> {
 
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason) {
         self.shared.skipped(origin, reason);
+    }
+
+    fn whole(&mut self, origin: &Arc<Origin>, content: &[u8]) -> bool {
+        judge_whole(&self.judge, &mut self.shared, origin, content)
     }
 }
 

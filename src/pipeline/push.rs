@@ -9,7 +9,6 @@
 
 use super::Judge;
 use crate::config::Loaded;
-use crate::engine::Scanner;
 use crate::source::git::commits;
 use crate::types::Outcome;
 use anyhow::Result;
@@ -42,7 +41,7 @@ pub fn judge_commits(
     max_size: u64,
     scan: &'static str,
 ) -> Result<Judged> {
-    let scanner = Scanner::new(loaded.rules()?);
+    let scanner = super::scanner(&loaded, crate::engine::Profile::Latency)?;
     let allow = loaded.allow();
     let mut collector = super::Collector::new(Judge::new(&scanner, &allow));
     let stats = commits::walk(repo, commits, max_size, &mut collector)?;

@@ -67,7 +67,7 @@ fn tool() -> Value {
 
 fn vulnerability(f: &Finding, not_blocking: Option<&str>, opts: &Options) -> Value {
     let help = super::sarif::help(&f.rule);
-    let secret = opts.redaction.apply(&f.secret);
+    let secret = opts.redaction.for_finding(f).apply(&f.secret);
     let sha = f.origin.commit().map_or(NO_COMMIT, |c| c.id.as_str());
     let mut location = json!({ "file": f.origin.path, "commit": { "sha": sha } });
     if let Some(at) = f.file_position() {

@@ -91,7 +91,14 @@ fn diagnostic(
             }
             let what = f.rule.help.as_deref().unwrap_or(DEFAULT_HELP);
             writeln!(out, "{pad} {} help: {}", "=".blue(), clean(what))?;
-            if opts.context != Context::Scan {
+            if super::redact::is_model(f) {
+                writeln!(
+                    out,
+                    "{pad} {} note: a file you trust? allow it by path under `allow.per_rule.{}.paths` in .leakgate.yaml",
+                    "=".blue(),
+                    f.rule.id
+                )?;
+            } else if opts.context != Context::Scan {
                 writeln!(
                     out,
                     "{pad} {} note: not a secret? add `leakgate:allow` in a comment on this line",
@@ -126,7 +133,7 @@ fn shown_line(f: &Finding, opts: &Options) -> (String, String, usize) {
     let (s0, s1) = f.secret_span;
     let before = clean(&String::from_utf8_lossy(&f.line_text[..s0]));
     let secret_part = &f.line_text[s0..s1];
-    let redacted = clean(&opts.redaction.apply(secret_part));
+    let redacted = clean(&opts.redaction.for_finding(f).apply(secret_part));
     let after = clean(&String::from_utf8_lossy(&f.line_text[s1..]));
     let under_at: String = before
         .chars()
@@ -147,14 +154,24 @@ fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result
     }
     let files = distinct_paths(&outcome.findings);
     let blocking = outcome.blocking();
+    let models = outcome
+        .findings
+        .iter()
+        .filter(|f| super::redact::is_model(f))
+        .count();
+    let found = match (n - models, models) {
+        (s, 0) => plural(s, "secret", "secrets"),
+        (0, m) => plural(m, "unsafe model finding", "unsafe model findings"),
+        (s, m) => format!(
+            "{} and {}",
+            plural(s, "secret", "secrets"),
+            plural(m, "unsafe model finding", "unsafe model findings")
+        ),
+    };
     let head = if n == 0 {
         "no secrets found".green().bold().to_string()
     } else {
-        let found = format!(
-            "{} in {}",
-            plural(n, "secret", "secrets"),
-            plural(files, "file", "files")
-        );
+        let found = format!("{found} in {}", plural(files, "file", "files"));
         match n - blocking {
             0 => found.red().bold().to_string(),
             _ if blocking == 0 => format!("{found}, {NOT_BLOCKING}")
@@ -179,11 +196,19 @@ fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result
         )?;
     }
     if blocking > 0 {
-        advice(out, opts.context)?;
+        if n > models {
+            advice(out, opts.context)?;
+        }
     } else if n > 0 && opts.context != Context::Scan {
         writeln!(
             out,
             "nothing blocks: the findings above are {NOT_BLOCKING} (`fail_on` and `non_blocking` in .leakgate.yaml)."
+        )?;
+    }
+    if models > 0 {
+        writeln!(
+            out,
+            "model files: loading a file listed above can run code on your machine. Do not load it; remove it from the change, or, if you made it and trust it, allow it by path in .leakgate.yaml."
         )?;
     }
     Ok(())
@@ -237,6 +262,9 @@ fn scanned(s: &Summary) -> String {
         _ => parts.push(plural(s.files, "file", "files")),
     }
     parts.push(bytes(s.bytes));
+    if s.models > 0 {
+        parts.push(plural(s.models, "model file", "model files"));
+    }
     format!(
         "{} scanned in {:.2} s",
         parts.join(", "),

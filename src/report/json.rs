@@ -59,7 +59,10 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
     m.insert("line".into(), f.line.into());
     m.insert("column".into(), f.column.into());
     m.insert("end_column".into(), f.end_column.into());
-    m.insert("secret".into(), opts.redaction.apply(&f.secret).into());
+    m.insert(
+        "secret".into(),
+        opts.redaction.for_finding(f).apply(&f.secret).into(),
+    );
     m.insert("fingerprint".into(), f.fingerprint.clone().into());
     let source = match &f.origin.location {
         Location::Staged => "staged",
@@ -68,6 +71,10 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
         Location::Stdin => "stdin",
     };
     m.insert("source".into(), source.into());
+    if super::redact::is_model(f) {
+        let detail = String::from_utf8_lossy(&f.line_text).into_owned();
+        m.insert("detail".into(), detail.into());
+    }
     commit_fields(&mut m, f);
     layer_fields(&mut m, f);
     Value::Object(m)
@@ -114,6 +121,7 @@ pub fn summary(outcome: &Outcome) -> Value {
         "findings": outcome.findings.len(),
         "blocking": outcome.blocking(),
         "suppressed": outcome.suppressed.len(),
+        "model_files": s.models,
         "skipped": skipped,
         "elapsed_ms": s.elapsed.as_millis() as u64,
     })

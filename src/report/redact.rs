@@ -15,6 +15,16 @@ pub enum Redaction {
 }
 
 impl Redaction {
+    /// The redaction for one finding: a model finding names a callable and a
+    /// place in a file, public text that is shown whole.
+    pub fn for_finding(self, f: &Finding) -> Redaction {
+        if is_model(f) {
+            Redaction::Show
+        } else {
+            self
+        }
+    }
+
     /// The secret as shown: kept characters, then one `*` per hidden character so the
     /// redacted text is as wide as the secret.
     pub fn apply(self, secret: &[u8]) -> String {
@@ -33,13 +43,18 @@ impl Redaction {
     }
 }
 
+/// Whether a finding comes from the model file detector rather than a secret rule.
+pub fn is_model(f: &Finding) -> bool {
+    f.rule.family == crate::detect::rules::FAMILY
+}
+
 /// The finding's line as a report may show it: the secret redacted as `redaction`
 /// says, invalid UTF-8 replaced. Control characters are left for the caller to deal
 /// with (the terminal, XML and JSON each have their own rules).
 pub fn redacted_line(f: &Finding, redaction: Redaction) -> String {
     let (s0, s1) = f.secret_span;
     let before = String::from_utf8_lossy(&f.line_text[..s0]);
-    let secret = redaction.apply(&f.line_text[s0..s1]);
+    let secret = redaction.for_finding(f).apply(&f.line_text[s0..s1]);
     let after = String::from_utf8_lossy(&f.line_text[s1..]);
     format!("{before}{secret}{after}")
 }

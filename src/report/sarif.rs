@@ -174,7 +174,7 @@ fn result(
     rule_index: usize,
     opts: &Options,
 ) -> Value {
-    let secret = opts.redaction.apply(&f.secret);
+    let secret = opts.redaction.for_finding(f).apply(&f.secret);
     let help = help(&f.rule);
     let soft = not_blocking.map_or(String::new(), |w| format!(" ({NOT_BLOCKING}: {w})"));
     let mut r = json!({

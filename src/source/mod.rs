@@ -20,6 +20,13 @@ pub trait Visit {
     fn chunk(&mut self, chunk: &Chunk<'_>);
     /// A file that was not scanned, and why.
     fn skipped(&mut self, origin: &Arc<Origin>, reason: SkipReason);
+    /// The whole content of a file, binary or not, before the text path decides
+    /// whether to scan it: for judges of file formats (model files). Returns
+    /// whether a judge read the file's format, so a binary file it read is not
+    /// reported as skipped.
+    fn whole(&mut self, _origin: &Arc<Origin>, _content: &[u8]) -> bool {
+        false
+    }
 }
 
 /// Bytes git would call binary: a NUL among the first 8000.
@@ -33,17 +40,24 @@ pub fn is_regular(mode: u32) -> bool {
     mode & 0o170000 == 0o100000
 }
 
-/// Whether `content` may be scanned: not over `max_size` and not binary. When it
-/// may not, the visitor hears why.
+/// Whether `content` may be scanned as text: not over `max_size` and not
+/// binary. When it may not, the visitor hears why. First, the visitor's file
+/// judges see the whole content ([`Visit::whole`]), so a binary model file is
+/// judged before the text path skips it.
 pub fn scannable(
     origin: &Arc<Origin>,
     content: &[u8],
     max_size: u64,
     visit: &mut dyn Visit,
 ) -> bool {
-    let skip = if content.len() as u64 > max_size {
+    let too_large = content.len() as u64 > max_size;
+    let judged = !too_large && visit.whole(origin, content);
+    let skip = if too_large {
         SkipReason::TooLarge
     } else if is_binary(content) {
+        if judged {
+            return false;
+        }
         SkipReason::Binary
     } else {
         return true;

@@ -139,6 +139,11 @@ pub enum SkipReason {
     Unreadable,
     /// Decoding it (an archive, nested encodings) went past the decoding limits.
     DecodeLimit,
+    /// A Git LFS pointer: the content is not in git.
+    LfsPointer,
+    /// A model file (or a part of one) that could not be judged: encrypted, an
+    /// unknown compression, over a size limit.
+    NotJudged,
 }
 
 impl SkipReason {
@@ -149,6 +154,10 @@ impl SkipReason {
             SkipReason::TooLarge => "over the size limit",
             SkipReason::Unreadable => "unreadable",
             SkipReason::DecodeLimit => "past the decoding limits",
+            SkipReason::LfsPointer => {
+                "that are Git LFS pointers (the content is not in git, so it was not judged)"
+            }
+            SkipReason::NotJudged => "not fully judged as model files",
         }
     }
 }

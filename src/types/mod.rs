@@ -7,6 +7,7 @@
 //! `engine::Finding`, `rules::Rule`, ...): those are these types, not copies.
 
 mod chunk;
+mod file_judge;
 mod finding;
 mod origin;
 mod outcome;
@@ -14,6 +15,7 @@ mod rule;
 mod severity;
 
 pub use chunk::{line_starts, range_bytes, Chunk, LineRange, SkipReason};
+pub use file_judge::{FileJudge, FileVerdict};
 pub use finding::{fingerprint, Finding};
 pub use origin::{
     CommitInfo, Encoding, FilePosition, Layer, LayerKind, Location, Origin, Placement,

@@ -39,6 +39,8 @@ pub struct Summary {
     pub files: usize,
     /// Bytes scanned.
     pub bytes: u64,
+    /// Files judged as model files (pickles, PyTorch, NumPy, joblib, Keras, ...).
+    pub models: usize,
     /// Files not scanned, by reason.
     pub skipped: BTreeMap<SkipReason, Vec<String>>,
     /// Wall time of the scan.
@@ -52,6 +54,11 @@ impl Summary {
             .entry(reason)
             .or_default()
             .push(origin.describe());
+    }
+
+    /// Records a skipped file, or a place inside one (`model.pt!/x: encrypted`).
+    pub fn skip_path(&mut self, reason: SkipReason, path: String) {
+        self.skipped.entry(reason).or_default().push(path);
     }
 }
 
