@@ -129,7 +129,7 @@ fn progress(disabled: bool) -> ProgressBar {
 }
 
 fn tick(bar: &ProgressBar, seq: u64, bytes: u64, stats: &Stats) {
-    if bar.is_hidden() || seq % 64 != 0 {
+    if bar.is_hidden() || !seq.is_multiple_of(64) {
         return;
     }
     let secs = bar.elapsed().as_secs_f64().max(0.001);

@@ -112,7 +112,9 @@ fn binary_magic(head: &[u8]) -> Option<Kind> {
         [0x5d, 0, 0, ..] => Kind::Compressed(Compression::Lzma),
         [0x04, 0x22, 0x4d, 0x18, ..] => Kind::Compressed(Compression::Lz4),
         [b'Z', b'F', b'0', b'x', ..] => Kind::Compressed(Compression::JoblibZfile),
-        [0x78, b, ..] if (0x7800u16 | *b as u16) % 31 == 0 => Kind::Compressed(Compression::Zlib),
+        [0x78, b, ..] if (0x7800u16 | *b as u16).is_multiple_of(31) => {
+            Kind::Compressed(Compression::Zlib)
+        }
         _ if is_safetensors(head) => Kind::Data("safetensors"),
         _ => return None,
     };

@@ -498,7 +498,7 @@ impl<'a, 'c, 'p> Machine<'a, 'c, 'p> {
         if x > len || x <= self.fence() || x == 0 {
             return Err("unpickling stack underflow".into());
         }
-        if (len - x) % width != 0 {
+        if !(len - x).is_multiple_of(width) {
             return Err("odd number of items for SETITEMS".into());
         }
         let items = self.stack.split_off(x);
