@@ -24,8 +24,10 @@
 //! nest: [`Limits::depth`] layers, [`Limits::pieces`] pieces and
 //! [`Limits::bytes`] decoded bytes in all.
 
+pub mod utf16;
+
 use crate::source::Visit;
-use crate::types::{Chunk, Layer, LineRange, SkipReason};
+use crate::types::{Chunk, Layer, LineRange, Placement, SkipReason};
 
 /// What a decoder did with a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,10 +155,9 @@ impl Decoders {
         Decoders::default()
     }
 
-    /// The decoders every scan runs by default. None are registered yet, so this is
-    /// [`Decoders::none`]; notebooks, encodings, archives and UTF-16 add theirs here.
+    /// The decoders every scan runs by default, with the default limits.
     pub fn standard() -> Decoders {
-        Decoders::none()
+        Decoders::new(vec![Box::new(utf16::Utf16)], Limits::default())
     }
 
     /// These decoders, tried in order on every chunk, within `limits`.
@@ -211,7 +212,11 @@ impl Decoders {
             if !chunk.touches_added(first, last) {
                 continue;
             }
-            let inner = Chunk::whole(chunk.origin.with_layer(piece.layer), &piece.bytes);
+            let same_lines = piece.layer.at == Placement::Same;
+            let mut inner = Chunk::whole(chunk.origin.with_layer(piece.layer), &piece.bytes);
+            if same_lines {
+                inner.added = chunk.added; // line for line: only the added lines are new
+            }
             self.expand_at(&inner, depth + 1, budget, visit);
         }
     }
@@ -283,7 +288,7 @@ mod tests {
     #[test]
     fn no_decoders_is_the_identity() {
         let chunk = Chunk::whole(Origin::new("a", Location::File), b"b64:cba\n");
-        let seen = run(&Decoders::standard(), &chunk);
+        let seen = run(&Decoders::none(), &chunk);
         assert_eq!(seen.chunks, vec![("a".into(), b"b64:cba\n".to_vec())]);
     }
 
