@@ -24,10 +24,12 @@
 //! nest: [`Limits::depth`] layers, [`Limits::pieces`] pieces and
 //! [`Limits::bytes`] decoded bytes in all.
 
+pub mod json;
+pub mod notebook;
 pub mod utf16;
 
 use crate::source::Visit;
-use crate::types::{Chunk, Layer, LineRange, Placement, SkipReason};
+use crate::types::{Chunk, Layer, LayerKind, LineRange, Placement, SkipReason};
 
 /// What a decoder did with a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +134,21 @@ impl Pieces {
     }
 }
 
+/// The name of the file a chunk is: the innermost archive entry's path, else the
+/// path the source read (for decoders that go by file name).
+pub fn file_name<'c>(chunk: &'c Chunk<'_>) -> &'c str {
+    let entry = chunk
+        .origin
+        .layers
+        .iter()
+        .rev()
+        .find_map(|l| match &l.kind {
+            LayerKind::ArchiveEntry { path } => Some(path.as_str()),
+            _ => None,
+        });
+    entry.unwrap_or(&chunk.origin.path)
+}
+
 /// The decoders a scan runs, with their limits.
 #[derive(Default)]
 pub struct Decoders {
@@ -157,7 +174,9 @@ impl Decoders {
 
     /// The decoders every scan runs by default, with the default limits.
     pub fn standard() -> Decoders {
-        Decoders::new(vec![Box::new(utf16::Utf16)], Limits::default())
+        let list: Vec<Box<dyn Decoder>> =
+            vec![Box::new(utf16::Utf16), Box::new(notebook::Notebook)];
+        Decoders::new(list, Limits::default())
     }
 
     /// These decoders, tried in order on every chunk, within `limits`.

@@ -10,8 +10,8 @@
 //! - a UTF-16 byte order mark (`FF FE`, `FE FF`, not a UTF-32 one), or NULs on
 //!   nearly every odd (little-endian) or even (big-endian) byte and almost none on
 //!   the others, is UTF-16 text: the `decode` stage transcodes it;
-//! - a few NULs (at most 1% of the head) in bytes that are otherwise text (at
-//!   most 1% other control bytes, at most 1% invalid UTF-8) is text;
+//! - a few NULs in bytes that are otherwise text (NULs and other control bytes
+//!   together at most 1% of the head, at most 1% invalid UTF-8) is text;
 //! - anything else with a NUL in the head is binary, as git says.
 //!
 //! Compressed and image data fail the second test at once: about one byte in ten
@@ -106,7 +106,7 @@ fn mostly_text(head: &[u8], nuls: usize) -> bool {
         .iter()
         .filter(|&&b| b < 0x20 && b != 0 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
         .count();
-    controls <= one_percent && invalid_utf8(head) <= one_percent
+    nuls + controls <= one_percent && invalid_utf8(head) <= one_percent
 }
 
 /// How many invalid UTF-8 sequences `bytes` hold (a sequence cut off at the end
