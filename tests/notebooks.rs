@@ -30,7 +30,7 @@ fn png_base64(seed: u32, side: u32) -> String {
     let mut raw = Vec::new();
     let mut x = seed | 1;
     for _ in 0..side {
-        raw.push(0u8);
+        raw.extend_from_slice(&[0]); // filter type: none
         for _ in 0..side * 3 {
             x ^= x << 13;
             x ^= x >> 17;
