@@ -4,20 +4,18 @@
 # nothing (every finding pays for every check), and with a 5,000-entry baseline
 # that holds every finding (a repository that adopted leakgate).
 #
-#   benches/allow.sh [BIN]     BIN defaults to target/release/leakgate
+#   benches/allow.sh [BIN]     BIN defaults to the release build
 #
 # Needs hyperfine (apt-get install -y hyperfine) and python3. Corpora come from
-# /work/shared/bench/corpus.py (override with CORPUS=...). `leakgate history` runs
-# too once the binary has that command.
+# benches/corpus.py (built once under target/bench).
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(realpath "${1:-${CARGO_TARGET_DIR:-$here/target}/release/leakgate}")
-corpus=${CORPUS:-/work/shared/bench/corpus.py}
-work=${WORK:-/tmp/lg-allow-bench}
-tree=${TREE:-/tmp/lg-tree}
-hist=${HIST:-/tmp/lg-hist}
+source "$(dirname "$0")/lib.sh"
+if [[ -n ${1:-} ]]; then LEAKGATE=$1; fi
+release
+bin=$lg
+work=$bench_dir/allow
 mkdir -p "$work"
-[[ -d $tree ]] || python3 "$corpus" tree "$tree" --mb 50
+tree=$(corpus tree tree-50 --mb 50)
 
 # Test-only rules that fire often on real code (hex constants, long identifiers
 # after `=`), so the filters see thousands of findings (about 14,000 in the 50 MB
@@ -95,7 +93,7 @@ hyperfine --warmup 3 --runs "${RUNS_HOOK:-50}" -N --export-markdown "$work/stage
   -n 'staged, 5000 baseline + 200 allowlist' "$bin staged --config $work/allow.yaml --baseline $work/random.json"
 
 if "$bin" history --help >/dev/null 2>&1; then
-  [[ -d $hist ]] || python3 "$corpus" history "$hist"
+  hist=$(corpus history history-5000 --commits 5000)
   cd "$hist"
   hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$work/history.md" \
     -n 'history, no filters' "$bin history --config $work/plain.yaml --no-baseline -f json -o /dev/null --exit-zero" \

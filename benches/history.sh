@@ -1,31 +1,24 @@
 #!/usr/bin/env bash
-# Benchmark of `leakgate history` and `leakgate pre-receive` on the shared history
-# corpus, with the peers timed in the same run (the machine is shared: compare the
-# ratios, not the absolute times across runs).
+# Benchmark of `leakgate history` and `leakgate pre-receive` on the history corpora of
+# benches/corpus.py, with the peers timed in the same run (the machine is shared:
+# compare the ratios, not the absolute times across runs), recall against the answer
+# key, and peak memory.
 #
 #   benches/history.sh [COMMITS...]        default: 5000
 #
-# Needs: a release build (cargo build --release; set LEAKGATE=path to use another
-# binary), hyperfine, /usr/bin/time, python3, and the peers installed by
-# /work/shared/bench/peers.sh (PEERS=dir, default /tmp/lg-peers; skipped if absent).
-# Corpora are generated once into /tmp/lg-history (5000 commits) or
-# /tmp/lg-history-N; results land in /tmp/lg-bench-history/.
+# Needs: hyperfine, /usr/bin/time, python3; builds the release binary (LEAKGATE=path to
+# time another). Peers are used when installed under PEERS (default /tmp/lg-peers;
+# benches/lib.sh says how to install them). Corpora are built once into
+# target/bench/history-N; results land in target/bench/history-results/.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=${LEAKGATE:-${CARGO_TARGET_DIR:-$root/target}/release/leakgate}
-peers=${PEERS:-/tmp/lg-peers}
+source "$(dirname "$0")/lib.sh"
+here=$benches
+release
+bin=$lg
+find_peers
 runs=${RUNS:-5}
-out=/tmp/lg-bench-history
+out=$bench_dir/history-results
 mkdir -p "$out"
-site=$(ls -d "$peers"/venv/lib/python3*/site-packages 2>/dev/null | head -1 || true)
-bl=$site/betterleaks/bin/betterleaks
-kf=$site/kingfisher/bin/kingfisher
-export KF_RULE_CACHE_DIR=$peers/kf-cache
-
-peak_mib() { # command... -> peak RSS in MiB
-  /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.0f", $6/1024}'
-}
 
 peak_anon_mib() { # command... -> peak anonymous (heap) memory in MiB, sampled every 50 ms
   "$@" >/dev/null 2>&1 & local pid=$! max=0 a
@@ -39,17 +32,16 @@ peak_anon_mib() { # command... -> peak anonymous (heap) memory in MiB, sampled e
 }
 
 for n in "${@:-5000}"; do
-  corpus=/tmp/lg-history; [[ $n == 5000 ]] || corpus=/tmp/lg-history-$n
-  [[ -d $corpus ]] || python3 /work/shared/bench/corpus.py history "$corpus" --commits "$n"
+  corpus=$(corpus history "history-$n" --commits "$n")
   echo "== history corpus: $n commits ($corpus)"
   (cd "$corpus" && "$bin" history --no-config --show-secrets --format jsonl -o "$out/leakgate-$n.jsonl") || true
   bytes=$(tail -1 "$out/leakgate-$n.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["bytes"])')
   echo "blob data scanned: $bytes bytes"
   cmds=(-n leakgate "cd $corpus && $bin history --no-config --format jsonl -o /dev/null")
-  if [[ -x $bl ]]; then
+  if [[ -n $bl ]]; then
     cmds+=(-n betterleaks "$bl git $corpus --no-banner -l error -o $out/betterleaks-$n.json")
   fi
-  if [[ -x $kf ]]; then
+  if [[ -n $kf ]]; then
     cmds+=(-n kingfisher "$kf scan $corpus --no-update-check --no-validate -f jsonl > $out/kingfisher-$n.jsonl 2>/dev/null")
   fi
   hyperfine --warmup 1 --runs "$runs" -i --export-json "$out/hyperfine-$n.json" "${cmds[@]}"
@@ -63,7 +55,7 @@ for r in res:
           f'{r["median"] / lg:5.2f}x leakgate')
 PY
   echo "peak memory: leakgate $(cd "$corpus" && peak_mib "$bin" history --no-config -f jsonl -o /dev/null) MiB" \
-    "${bl:+betterleaks $(peak_mib "$bl" git "$corpus" --no-banner -l error -o /dev/null) MiB}" \
+    "${bl:+betterleaks $(peak_mib "$bl" git "$corpus" --no-banner -l error -o $out/betterleaks-mem.json) MiB}" \
     "${kf:+kingfisher $(peak_mib "$kf" scan "$corpus" --no-update-check --no-validate -f jsonl) MiB}"
   pack=$(du -sm "$corpus/.git/objects/pack" | cut -f1)
   echo "  leakgate's peak RSS counts the pack files it maps ($pack MiB, page cache);" \
