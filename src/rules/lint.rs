@@ -72,7 +72,7 @@ pub fn lint_pattern(
     if !length_pinned(&hir, group) {
         problems.push(
             "the secret ends in a bounded run that nothing pins: follow it with `\\b` or a class \
-             it cannot continue into (`(?:[^A-Za-z0-9]|$)`)"
+             it cannot continue into (`(?:[^\\nA-Za-z0-9]|(?m:$))`)"
                 .to_string(),
         );
     }
