@@ -9,8 +9,9 @@
 //!   format really spans lines (a PEM body, a YAML block) says so with
 //!   `multiline: true`.
 //! - **word start**: a pattern that begins with a word (a vendor name, a token prefix)
-//!   must begin with a boundary (`\b`, `(?:\b|_)`, `^`, a delimiter class), or the
-//!   word matches inside another word (`cohere` in `incoherent`).
+//!   must begin with a boundary (`\b`, `(?:\b|_)`, `^`, a delimiter class) or be a
+//!   case-sensitive capitalised word (`Vendor`, a camelCase word start), or the word
+//!   matches inside another word (`cohere` in `incoherent`).
 //! - **pinned length**: a secret that ends in a bounded run (`[A-Za-z0-9]{36}`) must be
 //!   followed by something that cannot continue the run (`\b`, `(?:[^A-Za-z0-9]|$)`),
 //!   or the rule reports the first 36 characters of any longer string.
@@ -123,7 +124,12 @@ fn is_word_byte(b: u8) -> bool {
 fn starts_bounded(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Look(_) => true,
-        HirKind::Literal(l) => l.0.first().is_none_or(|b| !is_word_byte(*b)),
+        HirKind::Literal(l) => match l.0.as_ref() {
+            [first, ..] if !is_word_byte(*first) => true,
+            // A case-sensitive `Vendor`: a camelCase word start (`myVendorKey`).
+            [first, second, ..] => first.is_ascii_uppercase() && second.is_ascii_lowercase(),
+            _ => l.0.is_empty(),
+        },
         HirKind::Class(c) => {
             is_negated(c)
                 || !class_has_any(
@@ -324,5 +330,10 @@ mod tests {
         assert_eq!(problems(r"\b(ghp_[A-Za-z0-9]{36})[A-Z]?"), 1);
         assert_eq!(problems(r#"\b(ghp_[A-Za-z0-9]{36})["']?\b"#), 0);
         assert_eq!(problems(r"\bghp_[A-Za-z0-9]{36}"), 1);
+        assert_eq!(
+            problems(r"(?:\b|_)(?:(?i:acme)|Acme)_key=([a-z0-9]{8,})"),
+            0
+        );
+        assert_eq!(problems(r"(?:acme|Acme)_key=([a-z0-9]{8,})"), 1);
     }
 }

@@ -15,6 +15,7 @@ pub mod commits;
 pub mod history;
 pub mod index;
 pub mod lines;
+pub mod objects;
 pub mod push;
 pub mod renames;
 pub mod staged;
