@@ -383,3 +383,97 @@ fn pre_push_to_a_url_does_not_judge_again_what_a_remote_has() {
         "{text}"
     );
 }
+
+/// A made-up RSA key body: `lines` lines of 64 base64 characters from `seed`.
+fn key_body(seed: u64, lines: usize) -> String {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = String::from("MIIEowIBAAKCAQEA");
+    for i in 0..lines * 64 - 16 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.push(B64[(x % 64) as usize] as char);
+        if (i + 17) % 64 == 0 {
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    out
+}
+
+const BEGIN: &str = "-----BEGIN RSA PRIVATE KEY-----\n";
+const END: &str = "-----END RSA PRIVATE KEY-----\n";
+
+#[test]
+fn a_key_body_pasted_between_committed_pem_lines_is_blocked() {
+    let repo = Repo::new();
+    repo.install();
+    repo.stage(
+        "deploy/key.pem",
+        format!("# paste the key below\n{BEGIN}{END}"),
+    );
+    let out = repo.commit("key template");
+    assert!(
+        out.status.success(),
+        "an empty template is clean: {}",
+        all_output(&out)
+    );
+    repo.stage(
+        "deploy/key.pem",
+        format!("# paste the key below\n{BEGIN}{}{END}", key_body(1, 20)),
+    );
+    let out = repo.commit("fill in the key");
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("private-key-rsa"), "{text}");
+    assert!(
+        text.contains("deploy/key.pem:3"),
+        "points at the first body line: {text}"
+    );
+}
+
+#[test]
+fn a_key_replaced_in_place_is_blocked_by_pre_commit_and_pre_receive() {
+    let server = Bare::new();
+    let client = Repo::with_origin(&server);
+    client.commit_file(
+        "k.pem",
+        format!("{BEGIN}{}{END}", key_body(2, 20)),
+        "old key",
+    );
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    server.install_pre_receive("");
+    client.install();
+    client.stage("k.pem", format!("{BEGIN}{}{END}", key_body(3, 20)));
+    let out = client.commit("rotate the key");
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("k.pem:2"), "{text}");
+    client.git(&["commit", "-q", "--no-verify", "-m", "rotate the key"]);
+    let before = server.refs();
+    let out = client.push(&["origin", "main"]);
+    let text = all_output(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("private-key-rsa") && text.contains("k.pem:2"),
+        "{text}"
+    );
+    assert_eq!(server.refs(), before);
+}
+
+#[test]
+fn a_key_body_pasted_later_is_rejected_by_pre_receive() {
+    let (server, client) = server_and_client();
+    client.commit_file("t.pem", format!("{BEGIN}{END}"), "template");
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let before = server.refs();
+    client.commit_file("t.pem", format!("{BEGIN}{}{END}", key_body(4, 20)), "key");
+    let out = client.push(&["origin", "main"]);
+    let text = all_output(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("t.pem:2"), "{text}");
+    assert_eq!(server.refs(), before);
+}

@@ -100,6 +100,8 @@ pub struct Scanner {
     file_rules: Vec<FileRule>,
     /// Judges of whole files.
     judges: Vec<Box<dyn FileJudge>>,
+    /// The keywords of the rules whose patterns span lines (built on first use).
+    multiline: OnceLock<Prefilter>,
 }
 
 /// A path-only rule and the literals one of which any path it matches must hold
@@ -160,6 +162,7 @@ impl Scanner {
             prefilter,
             file_rules,
             judges: Vec::new(),
+            multiline: OnceLock::new(),
         }
     }
 
@@ -217,21 +220,59 @@ impl Scanner {
 
     /// Every finding in a chunk, in order of position. For a changed file (a
     /// chunk with `added` lines), only the added lines with [`CONTEXT_LINES`] of
-    /// context around them are read, and only findings that touch an added line
-    /// are returned.
+    /// context around them are read, except by rules whose pattern spans lines,
+    /// which read the whole file (when their keywords are in it) so a block whose
+    /// first and last lines were committed earlier is still whole; only findings
+    /// that touch an added line are returned.
     pub fn scan(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
         if chunk.added.is_none() {
             return self.scan_bytes(chunk);
         }
         let mut found = Vec::new();
         for window in chunk.windows(CONTEXT_LINES, MAX_CONTEXT_BYTES) {
-            let new = self.scan_bytes(&window);
-            found.extend(
-                new.into_iter()
-                    .filter(|f| chunk.touches_added(f.line, f.last_line())),
-            );
+            found.extend(self.scan_bytes(&window));
         }
+        let same = |a: &Finding, b: &Finding| {
+            (a.line, a.column, &a.rule.id) == (b.line, b.column, &b.rule.id)
+        };
+        for f in self.scan_multiline(chunk) {
+            if !found.iter().any(|g| same(g, &f)) {
+                found.push(f);
+            }
+        }
+        found.retain(|f| chunk.touches_added(f.line, f.last_line()));
+        found.sort_by(|a, b| (a.line, a.column, &a.rule.id).cmp(&(b.line, b.column, &b.rule.id)));
         found
+    }
+
+    /// The findings of the rules whose patterns span lines, over all of a chunk.
+    fn scan_multiline(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
+        let multi = self.multiline.get_or_init(|| {
+            let spans = |c: &Compiled| {
+                c.rule
+                    .pattern
+                    .as_deref()
+                    .is_some_and(crate::rules::lint::spans_lines)
+            };
+            let rules = self.rules.iter().enumerate().filter(|(_, c)| spans(c));
+            // Rules with no keyword would read every changed file whole: they
+            // keep to the windows.
+            let with_keywords =
+                rules.filter(|(_, c)| !c.rule.keywords.is_empty() && !c.rule.always);
+            Prefilter::new(
+                with_keywords.map(|(i, c)| (i, c.rule.keywords.as_slice(), false)),
+                Profile::Latency,
+            )
+        });
+        let mut found = Vec::new();
+        for i in multi.candidates(chunk.bytes) {
+            let c = &self.rules[i];
+            if let (true, Some(re)) = (c.path_matches(&chunk.origin.path), c.regex()) {
+                self.scan_rule(c, re, chunk, &mut found);
+            }
+        }
+        drop_shadowed(&mut found);
+        found.into_iter().map(|(_, _, f)| f).collect()
     }
 
     /// Every finding in all of a chunk's bytes, in order of position.

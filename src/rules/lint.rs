@@ -80,6 +80,11 @@ pub fn lint_pattern(
     problems
 }
 
+/// Whether a pattern can match across lines (any part of it can match `\n`).
+pub fn spans_lines(pattern: &str) -> bool {
+    parse(pattern).is_some_and(|hir| matches_newline(&hir))
+}
+
 /// Whether any part of the pattern can match the byte `\n`.
 fn matches_newline(hir: &Hir) -> bool {
     match hir.kind() {
