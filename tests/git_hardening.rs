@@ -477,3 +477,67 @@ fn a_key_body_pasted_later_is_rejected_by_pre_receive() {
     assert!(text.contains("t.pem:2"), "{text}");
     assert_eq!(server.refs(), before);
 }
+
+const ALLOW_TESTS: &str = "allow:\n  paths: ['tests/**']\n";
+
+#[test]
+fn a_secret_moved_out_of_an_allowed_path_is_judged_by_every_hook_and_history() {
+    let server = Bare::new();
+    let client = Repo::with_origin(&server);
+    client.stage(".leakgate.yaml", ALLOW_TESTS);
+    client.stage("tests/fixtures/keys.py", format!("KEY = \"{GH1}\"\n"));
+    client.install();
+    let out = client.commit("fixtures");
+    assert!(out.status.success(), "allowed: {}", all_output(&out));
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    server.install_pre_receive("");
+    let out = client.leakgate(&["install", "--hook", "pre-push"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+
+    std::fs::create_dir(client.path().join("src")).unwrap();
+    client.git(&["mv", "tests/fixtures/keys.py", "src/keys.py"]);
+    let out = client.commit("move the keys");
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "pre-commit: {text}");
+    assert!(text.contains("src/keys.py:1"), "{text}");
+
+    client.git(&["commit", "-q", "--no-verify", "-m", "move the keys"]);
+    let before = server.refs();
+    let out = client.push(&["origin", "main"]);
+    let text = all_output(&out);
+    assert!(
+        !out.status.success() && !text.contains("remote:"),
+        "pre-push: {text}"
+    );
+    assert!(text.contains("src/keys.py:1"), "{text}");
+    let out = client.push(&["--no-verify", "origin", "main"]);
+    let text = all_output(&out);
+    assert!(
+        !out.status.success() && text.contains("remote:"),
+        "pre-receive: {text}"
+    );
+    assert!(text.contains("src/keys.py:1"), "{text}");
+    assert_eq!(server.refs(), before);
+
+    let out = output_within(leakgate(client.path()).arg("history"), 60);
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "history: {text}");
+    assert!(text.contains("src/keys.py:1"), "{text}");
+}
+
+#[test]
+fn a_secret_copied_out_of_an_allowed_path_is_a_new_finding() {
+    let repo = Repo::new();
+    repo.stage(".leakgate.yaml", ALLOW_TESTS);
+    repo.stage("tests/keys.py", format!("KEY = \"{GH2}\"\n"));
+    repo.install();
+    let out = repo.commit("fixtures");
+    assert!(out.status.success(), "{}", all_output(&out));
+    repo.stage("tests/keys.py", format!("KEY = \"{GH2}\"\n# touched\n"));
+    repo.stage("app/keys.py", format!("KEY = \"{GH2}\"\n"));
+    let out = repo.commit("copy the keys");
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("app/keys.py:1"), "{text}");
+}

@@ -3,8 +3,8 @@
 //!
 //! A commit is judged like a staged change: for every regular file it adds or
 //! changes, the commit's blob goes on with the lines it adds marked (only findings
-//! touching them count); a root commit adds every line of every file. Renames are detected, so a
-//! moved file is not judged again.
+//! touching them count); a root commit adds every line of every file. A file at a
+//! new path (renamed or copied) is judged whole there, as in the staged source.
 //!
 //! A merge commit is judged only for what is new against *every* parent (git's
 //! combined diff): a file the merge took unchanged from one side adds nothing, and
@@ -17,7 +17,7 @@ use super::lines::{added_ranges, visit_ranges};
 use crate::source::{is_regular, scannable, visit_whole, Visit};
 use crate::types::{CommitInfo, LineRange, Location, Origin};
 use anyhow::{Context, Result};
-use git2::{Commit, Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
+use git2::{Commit, Delta, DiffOptions, Oid, Repository, Tree};
 use std::collections::HashMap;
 
 /// What the commits source looked at.
@@ -123,15 +123,11 @@ fn changed_against(
 ) -> Result<Vec<(String, Pair)>> {
     let mut opts = DiffOptions::new();
     opts.ignore_submodules(true).include_typechange(true);
-    let mut diff = repo
+    // No rename detection: a file at a new path is judged whole there (the rename
+    // policy of [`super`], shared with the staged source).
+    let diff = repo
         .diff_tree_to_tree(old, Some(new), Some(&mut opts))
         .context("cannot diff a commit against its parent")?;
-    if old.is_some() {
-        let mut find = DiffFindOptions::new();
-        find.renames(true);
-        diff.find_similar(Some(&mut find))
-            .context("cannot detect renames in a commit")?;
-    }
     let mut out = Vec::new();
     for delta in diff.deltas() {
         let file = delta.new_file();

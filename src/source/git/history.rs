@@ -18,7 +18,8 @@
 //! walked commits introduced is scanned. Blobs over the size limit (checked from the
 //! object header, without reading the blob) and binary blobs are skipped and
 //! reported. Symlinks and submodules are not content. A blob that appears under a
-//! second path later is not scanned again: it is reported at its first path only.
+//! second path later (a rename or a copy) is judged again there: a secret at a new
+//! path is a new finding, even if its first path was allowed or baselined.
 
 use super::objects::Objects;
 use super::refs::Target;
@@ -243,7 +244,11 @@ fn produce_ref(
             .into_iter()
             .map(|(path, id)| (super::refs::object_origin(target, Some(&path)), id))
             .collect(),
-        ObjectType::Blob if seen.blobs.insert(target.end) => {
+        ObjectType::Blob
+            if seen
+                .blobs
+                .insert((target.end, path_hash(target.name.as_bytes()))) =>
+        {
             vec![(super::refs::object_origin(target, None), target.end)]
         }
         _ => Vec::new(),
@@ -305,11 +310,23 @@ fn select(objects: &Objects<'_>, commits: &[Oid], opts: &Options) -> Result<Vec<
 }
 
 /// The trees and blobs seen so far.
+///
+/// Trees and blobs are keyed by their id *and* the hash of the path they sit at:
+/// a file moved or copied to a new path (out of an allowed or baselined one) is a
+/// new place for its content, judged again there, as the hooks judge it.
 #[derive(Default)]
 struct Seen {
-    trees: HashSet<Oid>,
-    blobs: HashSet<Oid>,
+    trees: HashSet<(Oid, u64)>,
+    blobs: HashSet<(Oid, u64)>,
     tags: HashSet<Oid>,
+}
+
+/// FNV-1a of a path: its identity in the seen sets (a collision only skips one
+/// re-judging of content already judged at another path).
+fn path_hash(path: &[u8]) -> u64 {
+    path.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Seen {
@@ -324,7 +341,7 @@ impl Seen {
     /// name that is not UTF-8 can stop it: names are shown lossily.
     fn new_blobs(&mut self, objects: &Objects<'_>, tree: Oid) -> Result<Vec<(String, Oid)>> {
         let mut out = Vec::new();
-        if !self.trees.insert(tree) {
+        if !self.trees.insert((tree, path_hash(b""))) {
             return Ok(out);
         }
         let read = |id: Oid| -> Result<Vec<(Vec<u8>, i32, Oid)>> {
@@ -345,11 +362,11 @@ impl Seen {
             *next += 1;
             let path = [prefix.as_slice(), &name].concat();
             if mode == 0o040000 {
-                if self.trees.insert(id) {
-                    let sub = [path.as_slice(), b"/"].concat();
+                let sub = [path.as_slice(), b"/"].concat();
+                if self.trees.insert((id, path_hash(&sub))) {
                     stack.push((sub, read(id)?, 0));
                 }
-            } else if is_regular(mode as u32) && self.blobs.insert(id) {
+            } else if is_regular(mode as u32) && self.blobs.insert((id, path_hash(&path))) {
                 out.push((String::from_utf8_lossy(&path).into_owned(), id));
             }
         }

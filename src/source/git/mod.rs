@@ -1,8 +1,7 @@
 //! Git sources: what a repository is about to record or already holds.
 //!
 //! - [`staged`]: the index against HEAD, what `git commit` is about to record
-//!   (read with our own [`index`] reader and the cache-tree [`tree_diff`], with
-//!   [`renames`] paired);
+//!   (read with our own [`index`] reader and the cache-tree [`tree_diff`]);
 //! - [`push`] and [`commits`]: the commits a push brings, each judged by the lines
 //!   it adds against its parents;
 //! - [`history`]: every distinct blob of a history once, attributed to the commit
@@ -10,6 +9,12 @@
 //!
 //! Every changed file goes on as one chunk of its new content with the added
 //! lines marked ([`lines`]); a new file as a whole chunk.
+//!
+//! One rename policy for every source: a file at a path that did not hold it
+//! before (added, renamed or copied) is judged whole at its new path, so moving a
+//! secret out of an allowed or baselined path (`git mv tests/keys.py src/`) makes
+//! a new finding in the pre-commit hook, both push hooks and `history` alike. Only
+//! a file modified in place is judged by the lines it adds.
 
 pub mod commits;
 pub mod history;
@@ -18,6 +23,5 @@ pub mod lines;
 pub mod objects;
 pub mod push;
 pub mod refs;
-pub mod renames;
 pub mod staged;
 pub mod tree_diff;

@@ -2,8 +2,8 @@
 //!
 //! The deltas come from a diff of the HEAD tree (none on an unborn branch) against
 //! the index ([`super::tree_diff`], reading the index with [`super::index`] and
-//! skipping unchanged directories), with renames and copies detected
-//! ([`super::renames`]) so a moved file is not judged again.
+//! skipping unchanged directories). A renamed or copied file is judged whole at
+//! its new path (the rename policy of [`super`]).
 //! Content always comes from the index blobs, never the work tree, so a partially
 //! staged file is judged by what will be committed. A changed file goes on as its
 //! new content with the lines added against the old blob marked (only findings
@@ -12,7 +12,7 @@
 
 use super::objects::Objects;
 use super::tree_diff::{self, Delta, Status};
-use super::{index, lines, renames};
+use super::{index, lines};
 use crate::source::{is_regular, scannable, visit_whole, Visit};
 use crate::types::{Location, Origin, SkipReason};
 use anyhow::{Context, Result};
@@ -42,8 +42,7 @@ pub fn walk(repo: &Repository, max_size: u64, visit: &mut dyn Visit) -> Result<S
     // and blob read with collision-detecting SHA-1 would double the hook's cost.
     git2::opts::strict_hash_verification(false);
     let objects = Objects::new(repo);
-    let mut deltas = deltas(&objects)?;
-    renames::pair(&objects, &mut deltas)?;
+    let deltas = deltas(&objects)?;
     let mut stats = Stats::default();
     for delta in &deltas {
         if delta.status == Status::Deleted || !is_regular(delta.mode) {
