@@ -265,13 +265,16 @@ impl Scanner {
             )
         });
         let mut found = Vec::new();
+        let mut at = Locator::new(chunk.bytes, chunk.first_line);
         for i in multi.candidates(chunk.bytes) {
             let c = &self.rules[i];
             if let (true, Some(re)) = (c.path_matches(&chunk.origin.path), c.regex()) {
-                self.scan_rule(c, re, chunk, &mut found);
+                self.scan_rule(c, re, chunk, &mut at, &mut found);
             }
         }
+        let mut secrets: Vec<(usize, usize)> = found.iter().map(|(s, e, _)| (*s, *e)).collect();
         drop_shadowed(&mut found);
+        position::mark_neighbours(&mut found, &mut secrets);
         found.into_iter().map(|(_, _, f)| f).collect()
     }
 
