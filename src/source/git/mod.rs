@@ -8,6 +8,9 @@
 //! - [`history`]: every distinct blob of a history once, attributed to the commit
 //!   that introduced it.
 //!
+//! - [`pack`]: many blobs read straight from the pack files, each object inflated
+//!   once (what [`history`] reads with).
+//!
 //! Every changed file goes on as one chunk of its new content with the added
 //! lines marked ([`lines`]); a new file as a whole chunk.
 
@@ -15,6 +18,7 @@ pub mod commits;
 pub mod history;
 pub mod index;
 pub mod lines;
+pub mod pack;
 pub mod push;
 pub mod renames;
 pub mod staged;
