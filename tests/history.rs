@@ -174,7 +174,7 @@ fn ranges_and_dates_narrow_the_walk() {
 fn binary_and_oversize_blobs_are_skipped_and_reported() {
     let repo = Repo::new();
     let mut bin = format!("{GH1}\n").into_bytes();
-    bin.push(0);
+    bin.extend_from_slice(b"\0\x01\x02\x03\xff\0"); // a stray NUL alone is text
     repo.commit_file("blob.bin", bin, "binary");
     repo.commit_file("big.txt", format!("{}\n{GH2}\n", "a".repeat(200)), "big");
     let out = repo.leakgate(&["history", "--max-file-size", "100", "--format", "json"]);

@@ -104,6 +104,37 @@ fn the_place_inside_an_archive_is_reported() {
 }
 
 #[test]
+fn json_and_sarif_carry_the_chain_inside_the_file() {
+    let Some(evil) = evil_pickle() else { return };
+    let Some(zip) = torch_zip(&evil) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.pt"), &zip).unwrap();
+    let scan = |format: &str| {
+        let out = leakgate(dir.path())
+            .args(["scan", "model.pt", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let doc = scan("json");
+    let layers = &doc["findings"][0]["layers"];
+    assert_eq!(layers[0]["kind"], "archive-entry", "{layers}");
+    assert_eq!(layers[0]["path"], "archive/data.pkl");
+    assert_eq!(layers[1]["kind"], "offset");
+    let offset = layers[1]["offset"].as_u64().expect("an opcode offset");
+    // The offset points at the GLOBAL/STACK_GLOBAL-made call in the entry's pickle.
+    assert!(offset > 0 && (offset as usize) < evil.len(), "{offset}");
+    let sarif = scan("sarif");
+    let logical = &sarif["runs"][0]["results"][0]["locations"][0]["logicalLocations"];
+    assert_eq!(
+        logical[1]["fullyQualifiedName"],
+        format!("model.pt!/archive/data.pkl at byte {offset}"),
+        "{logical}"
+    );
+}
+
+#[test]
 fn scan_finds_models_by_magic_bytes_not_extension() {
     let (Some(evil), Some(good)) = (evil_pickle(), benign_pickle()) else {
         return;

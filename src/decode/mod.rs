@@ -24,8 +24,12 @@
 //! nest: [`Limits::depth`] layers, [`Limits::pieces`] pieces and
 //! [`Limits::bytes`] decoded bytes in all.
 
+pub mod json;
+pub mod notebook;
+pub mod utf16;
+
 use crate::source::Visit;
-use crate::types::{Chunk, Layer, LineRange, SkipReason};
+use crate::types::{Chunk, Layer, LayerKind, LineRange, Placement, SkipReason};
 
 /// What a decoder did with a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +134,21 @@ impl Pieces {
     }
 }
 
+/// The name of the file a chunk is: the innermost archive entry's path, else the
+/// path the source read (for decoders that go by file name).
+pub fn file_name<'c>(chunk: &'c Chunk<'_>) -> &'c str {
+    let entry = chunk
+        .origin
+        .layers
+        .iter()
+        .rev()
+        .find_map(|l| match &l.kind {
+            LayerKind::ArchiveEntry { path } => Some(path.as_str()),
+            _ => None,
+        });
+    entry.unwrap_or(&chunk.origin.path)
+}
+
 /// The decoders a scan runs, with their limits.
 #[derive(Default)]
 pub struct Decoders {
@@ -153,10 +172,11 @@ impl Decoders {
         Decoders::default()
     }
 
-    /// The decoders every scan runs by default. None are registered yet, so this is
-    /// [`Decoders::none`]; notebooks, encodings, archives and UTF-16 add theirs here.
+    /// The decoders every scan runs by default, with the default limits.
     pub fn standard() -> Decoders {
-        Decoders::none()
+        let list: Vec<Box<dyn Decoder>> =
+            vec![Box::new(utf16::Utf16), Box::new(notebook::Notebook)];
+        Decoders::new(list, Limits::default())
     }
 
     /// These decoders, tried in order on every chunk, within `limits`.
@@ -211,7 +231,11 @@ impl Decoders {
             if !chunk.touches_added(first, last) {
                 continue;
             }
-            let inner = Chunk::whole(chunk.origin.with_layer(piece.layer), &piece.bytes);
+            let same_lines = piece.layer.at == Placement::Same;
+            let mut inner = Chunk::whole(chunk.origin.with_layer(piece.layer), &piece.bytes);
+            if same_lines {
+                inner.added = chunk.added; // line for line: only the added lines are new
+            }
             self.expand_at(&inner, depth + 1, budget, visit);
         }
     }
@@ -283,7 +307,7 @@ mod tests {
     #[test]
     fn no_decoders_is_the_identity() {
         let chunk = Chunk::whole(Origin::new("a", Location::File), b"b64:cba\n");
-        let seen = run(&Decoders::standard(), &chunk);
+        let seen = run(&Decoders::none(), &chunk);
         assert_eq!(seen.chunks, vec![("a".into(), b"b64:cba\n".to_vec())]);
     }
 

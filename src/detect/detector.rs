@@ -10,7 +10,10 @@
 //! callable in one file and nothing else.
 
 use super::{display_chain, judge, Kind, Layer, Policy};
-use crate::types::{fingerprint, FileJudge, FileVerdict, Finding, Origin, Rule, SkipReason};
+use crate::types::{
+    fingerprint, FileJudge, FileVerdict, Finding, Layer as OriginLayer, LayerKind, Origin,
+    Placement, Rule, SkipReason,
+};
 use std::sync::Arc;
 
 /// The model detector with its rules.
@@ -74,6 +77,22 @@ fn inner(layers: &[Layer]) -> String {
         .to_string()
 }
 
+/// The file's origin with one layer per step inside it, and the byte the
+/// finding sits at last: `model.pt!/archive/data.pkl at byte 84`.
+fn inside(origin: &Origin, f: &super::Finding) -> Arc<Origin> {
+    let mut out = origin.clone();
+    let steps = f.layers.iter().map(|layer| match layer {
+        Layer::Entry(path) => LayerKind::ArchiveEntry { path: path.clone() },
+        Layer::Step(what) => LayerKind::Part { what: what.clone() },
+    });
+    let at = f.offset.map(|offset| LayerKind::Offset { offset });
+    out.layers.extend(steps.chain(at).map(|kind| OriginLayer {
+        kind,
+        at: Placement::Unknown,
+    }));
+    Arc::new(out)
+}
+
 fn finding(rule: &Arc<Rule>, origin: &Arc<Origin>, f: &super::Finding) -> Finding {
     let place = inner(&f.layers);
     let secret = if place.is_empty() {
@@ -81,20 +100,17 @@ fn finding(rule: &Arc<Rule>, origin: &Arc<Origin>, f: &super::Finding) -> Findin
     } else {
         format!("{place}: {}", f.callable)
     };
-    let at = f
-        .offset
-        .map(|o| format!(" at byte {o}"))
-        .unwrap_or_default();
-    let lead = format!("{}{at}: ", display_chain(&origin.path, &f.layers));
+    let origin = inside(origin, f);
+    let lead = format!("{}: ", origin.describe());
     let line = format!("{lead}{}: {}", f.callable, f.why);
     let span = (lead.len(), lead.len() + f.callable.len());
     Finding {
         rule: rule.clone(),
-        origin: origin.clone(),
+        fingerprint: fingerprint(&rule.id, &origin.path, secret.as_bytes()),
+        origin,
         line: 1,
         column: 1,
         end_column: 1,
-        fingerprint: fingerprint(&rule.id, &origin.path, secret.as_bytes()),
         secret: secret.into_bytes(),
         line_text: line.into_bytes(),
         secret_span: span,
@@ -123,6 +139,17 @@ mod tests {
         let v = d.judge(&origin, &zip);
         assert!(v.recognised);
         let f = &v.findings[0];
+        let kinds: Vec<_> = f.origin.layers.iter().map(|l| l.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                LayerKind::ArchiveEntry {
+                    path: "archive/data.pkl".into()
+                },
+                LayerKind::Offset { offset: 2 }
+            ]
+        );
+        assert_eq!(f.origin.path, "m/model.pt");
         assert_eq!(f.rule.id, "model-dangerous-callable");
         assert_eq!(f.secret, b"archive/data.pkl: posix.system");
         let line = String::from_utf8(f.line_text.clone()).unwrap();

@@ -69,7 +69,8 @@ pub enum Context {
 /// `backup.zip!/config/.env:3:5`); for decoded content, the layers, then the line
 /// and column within the innermost one, then the line of the file where that is
 /// known and differs: `eval.ipynb cell 3, output 1, line 2, column 5 (line 41 of
-/// the file)`.
+/// the file)`; in binary content, the byte: `model.pt!/archive/data.pkl at byte
+/// 84`.
 pub fn location(f: &Finding) -> String {
     let place = f.origin.describe();
     let plain = f
@@ -77,6 +78,13 @@ pub fn location(f: &Finding) -> String {
         .layers
         .last()
         .is_none_or(|l| matches!(l.kind, LayerKind::ArchiveEntry { .. }));
+    if f.origin
+        .layers
+        .last()
+        .is_some_and(|l| matches!(l.kind, LayerKind::Offset { .. }))
+    {
+        return place; // in binary content: the byte is the place, lines mean nothing
+    }
     if plain {
         return format!("{place}:{}:{}", f.line, f.column);
     }

@@ -8,6 +8,7 @@
 
 pub mod files;
 pub mod git;
+pub mod text;
 
 pub use crate::types::{Chunk, CommitInfo, Location, Origin, SkipReason};
 use std::sync::Arc;
@@ -29,10 +30,10 @@ pub trait Visit {
     }
 }
 
-/// Bytes git would call binary: a NUL among the first 8000.
+/// Bytes that are not text: a NUL among the first 8000 (git's test), unless
+/// they are UTF-16 text or text with a stray NUL ([`text::classify`]).
 pub fn is_binary(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8000)];
-    memchr::memchr(0, head).is_some()
+    text::classify(bytes) == text::TextKind::Binary
 }
 
 /// Whether a git file mode is a regular file (not a symlink, tree or gitlink).
@@ -82,7 +83,7 @@ mod tests {
 
     #[test]
     fn nul_in_head_is_binary() {
-        assert!(is_binary(b"abc\0def"));
+        assert!(is_binary(b"abc\0def\x01\x02\x03"));
         assert!(!is_binary(b"caf\xc3\xa9 \xff\xfe invalid utf-8 is text"));
         let mut late = vec![b'a'; 9000];
         late[8500] = 0;

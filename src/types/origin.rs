@@ -89,6 +89,19 @@ pub enum LayerKind {
         /// The entry's path inside the archive, `/`-separated.
         path: String,
     },
+    /// A part of binary content a format reader went into: a decompressed
+    /// stream (`xz`), a file's second pickle stream (`pickle stream 2 at byte
+    /// 120`), an object array's data.
+    Part {
+        /// The part, for people.
+        what: String,
+    },
+    /// The byte of binary content a finding sits at: a model file's pickle
+    /// opcode, a Keras config object.
+    Offset {
+        /// Bytes from the start of the content the layer before names.
+        offset: u64,
+    },
     /// UTF-16 text transcoded to UTF-8.
     Utf16 {
         /// Big-endian (UTF-16BE) rather than little-endian.
@@ -244,6 +257,8 @@ impl Layer {
                 _ => encoding.as_str().to_string(),
             },
             LayerKind::ArchiveEntry { path } => format!("archive entry {path}"),
+            LayerKind::Part { what } => what.clone(),
+            LayerKind::Offset { offset } => format!("at byte {offset}"),
             LayerKind::Utf16 { big_endian: true } => "UTF-16BE".into(),
             LayerKind::Utf16 { big_endian: false } => "UTF-16LE".into(),
         }

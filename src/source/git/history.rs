@@ -20,11 +20,12 @@
 //! reported. Symlinks and submodules are not content. A blob that appears under a
 //! second path later is not scanned again: it is reported at its first path only.
 
+use super::objects::Objects;
 use super::pack;
 use crate::source::{is_regular, scannable, visit_whole, Visit};
 use crate::types::{Location, Origin, SkipReason};
 use anyhow::{anyhow, Context, Result};
-use git2::{Commit, Odb, Oid, Repository, TreeWalkMode};
+use git2::{Commit, Oid, Repository};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -176,7 +177,8 @@ fn produce(
     tx: SyncSender<Job>,
 ) -> Result<()> {
     let repo = Repository::open(git_dir).context("cannot open the repository")?;
-    let selected = select(&repo, commits, opts)?;
+    let objects = Objects::new(&repo);
+    let selected = select(&objects, commits, opts)?;
     let set: HashSet<Oid> = selected.iter().copied().collect();
     let mut seen = Seen::default();
     let mut seq = 0u64;
@@ -184,16 +186,18 @@ fn produce(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let commit = repo
-            .find_commit(id)
+        let commit = objects
+            .commit(id)
             .with_context(|| format!("cannot read commit {id}"))?;
         for parent in commit.parent_ids().filter(|p| !set.contains(p)) {
-            if let Ok(p) = repo.find_commit(parent) {
-                seen.mark(&repo, p.tree_id())?;
+            // A boundary parent missing here (a shallow clone) hides nothing.
+            if super::push::exists(&repo, parent) {
+                let p = objects.commit(parent)?;
+                seen.mark(&objects, p.tree_id())?;
             }
         }
         let who = super::commits::info(&commit);
-        for (path, blob) in seen.new_blobs(&repo, commit.tree_id())? {
+        for (path, blob) in seen.new_blobs(&objects, commit.tree_id())? {
             let origin = Origin::new(path, Location::Commit(who.clone()));
             if tx.send(Job { seq, blob, origin }).is_err() {
                 return Ok(());
@@ -207,7 +211,7 @@ fn produce(
 }
 
 /// The commits within the date limits, in the given order.
-fn select(repo: &Repository, commits: &[Oid], opts: &Options) -> Result<Vec<Oid>> {
+fn select(objects: &Objects<'_>, commits: &[Oid], opts: &Options) -> Result<Vec<Oid>> {
     if opts.since.is_none() && opts.until.is_none() {
         return Ok(commits.to_vec());
     }
@@ -217,8 +221,8 @@ fn select(repo: &Repository, commits: &[Oid], opts: &Options) -> Result<Vec<Oid>
     };
     let mut out = Vec::new();
     for &id in commits {
-        let commit = repo
-            .find_commit(id)
+        let commit = objects
+            .commit(id)
             .with_context(|| format!("cannot read commit {id}"))?;
         if within(&commit) {
             out.push(id);
@@ -236,33 +240,45 @@ struct Seen {
 
 impl Seen {
     /// Marks everything under `tree` as seen (a boundary commit's tree).
-    fn mark(&mut self, repo: &Repository, tree: Oid) -> Result<()> {
-        self.new_blobs(repo, tree).map(drop)
+    fn mark(&mut self, objects: &Objects<'_>, tree: Oid) -> Result<()> {
+        self.new_blobs(objects, tree).map(drop)
     }
 
-    /// The blobs under `tree` not seen before, with their paths; marks them seen.
-    fn new_blobs(&mut self, repo: &Repository, tree: Oid) -> Result<Vec<(String, Oid)>> {
+    /// The blobs under `tree` not seen before, with their paths, in git's
+    /// pre-order; marks them seen. The walk is ours (an explicit stack, each tree
+    /// read through the object guard), so neither a deep nor a corrupt tree nor a
+    /// name that is not UTF-8 can stop it: names are shown lossily.
+    fn new_blobs(&mut self, objects: &Objects<'_>, tree: Oid) -> Result<Vec<(String, Oid)>> {
         let mut out = Vec::new();
         if !self.trees.insert(tree) {
             return Ok(out);
         }
-        let root = repo
-            .find_tree(tree)
-            .with_context(|| format!("cannot read tree {tree}"))?;
-        root.walk(TreeWalkMode::PreOrder, |dir, entry| {
-            let id = entry.id();
-            match entry.filemode() {
-                0o040000 if self.trees.insert(id) => git2::TreeWalkResult::Ok,
-                0o040000 => git2::TreeWalkResult::Skip,
-                mode if is_regular(mode as u32) && self.blobs.insert(id) => {
-                    let name = String::from_utf8_lossy(entry.name_bytes());
-                    out.push((format!("{dir}{name}"), id));
-                    git2::TreeWalkResult::Ok
+        let read = |id: Oid| -> Result<Vec<(Vec<u8>, i32, Oid)>> {
+            let t = objects
+                .tree(id)
+                .with_context(|| format!("cannot read tree {id}"))?;
+            Ok(t.iter()
+                .map(|e| (e.name_bytes().to_vec(), e.filemode(), e.id()))
+                .collect())
+        };
+        // Each open directory: its path prefix, its entries and the next one.
+        let mut stack = vec![(Vec::new(), read(tree)?, 0usize)];
+        while let Some((prefix, entries, next)) = stack.last_mut() {
+            let Some((name, mode, id)) = entries.get(*next).cloned() else {
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let path = [prefix.as_slice(), &name].concat();
+            if mode == 0o040000 {
+                if self.trees.insert(id) {
+                    let sub = [path.as_slice(), b"/"].concat();
+                    stack.push((sub, read(id)?, 0));
                 }
-                _ => git2::TreeWalkResult::Ok,
+            } else if is_regular(mode as u32) && self.blobs.insert(id) {
+                out.push((String::from_utf8_lossy(&path).into_owned(), id));
             }
-        })
-        .with_context(|| format!("cannot walk tree {tree}"))?;
+        }
         Ok(out)
     }
 }
@@ -320,16 +336,16 @@ fn work<V: Visit>(
             return Err(e).context("a worker cannot open the repository");
         }
     };
-    let odb = match repo.odb() {
-        Ok(odb) => odb,
-        Err(e) => {
-            while next().is_some() {}
-            return Err(e).context("a worker cannot open the repository");
-        }
-    };
+    let objects = Objects::new(&repo);
     while let Some(job) = next() {
         let mut visit = make();
-        let bytes = scan_blob(&odb, &job, max_size, &mut visit);
+        let bytes = match scan_blob(&objects, &job, max_size, &mut visit) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                while next().is_some() {}
+                return Err(e);
+            }
+        };
         let done = Done {
             seq: job.seq,
             bytes,
@@ -343,29 +359,32 @@ fn work<V: Visit>(
     Ok(())
 }
 
-/// Scans one blob in full; returns the bytes scanned.
-fn scan_blob(odb: &Odb<'_>, job: &Job, max_size: u64, visit: &mut dyn Visit) -> u64 {
+/// Scans one blob in full; returns the bytes scanned. A blob that cannot be read
+/// (missing, as in a blobless partial clone, or corrupt) stops the walk: a
+/// history that could not be read whole is not clean.
+fn scan_blob(
+    objects: &Objects<'_>,
+    job: &Job,
+    max_size: u64,
+    visit: &mut dyn Visit,
+) -> Result<u64> {
     visit.file(&job.origin);
-    match odb.read_header(job.blob) {
-        Ok((size, _)) if size as u64 > max_size => {
-            visit.skipped(&job.origin, SkipReason::TooLarge);
-            return 0;
-        }
-        Ok(_) => {}
-        Err(_) => {
-            visit.skipped(&job.origin, SkipReason::Unreadable);
-            return 0;
-        }
-    }
-    let Ok(object) = odb.read(job.blob) else {
-        visit.skipped(&job.origin, SkipReason::Unreadable);
-        return 0;
+    let content = objects.blob(job.blob, max_size).with_context(|| {
+        let commit = match &job.origin.location {
+            Location::Commit(c) => c.id.as_str(),
+            _ => "?",
+        };
+        format!("cannot read {} in commit {commit}", job.origin.path)
+    })?;
+    let Some(content) = content else {
+        visit.skipped(&job.origin, SkipReason::TooLarge);
+        return Ok(0);
     };
-    let content = object.data();
+    let content = content.bytes();
     if !scannable(&job.origin, content, max_size, visit) {
-        return 0;
+        return Ok(0);
     }
-    visit_whole(&job.origin, content, visit)
+    Ok(visit_whole(&job.origin, content, visit))
 }
 
 #[cfg(test)]

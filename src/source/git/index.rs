@@ -15,6 +15,14 @@ use std::path::Path;
 
 const OID_LEN: usize = 20;
 
+/// The smallest entry on disk (version 2 and 3: 62 fixed bytes and a NUL; version
+/// 4 entries are smaller: 40 fixed bytes, a varint and a NUL).
+const MIN_ENTRY: usize = 42;
+
+/// The deepest cache tree read (git paths are at most 4096 bytes, so at most
+/// 2048 directories deep): bounds the recursion on a hostile index.
+const MAX_TREE_DEPTH: usize = 2048;
+
 /// One index entry (stage 0). Its path lives in [`Index::paths`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -82,6 +90,15 @@ pub fn parse(data: &[u8]) -> Result<Index> {
     }
     let count = r.u32()? as usize;
     let end = data.len() - OID_LEN;
+    // Every size below comes from the file: none may allocate more than the file
+    // could hold, so a corrupt count is an error, not a 100 GB allocation.
+    if count > data.len() / MIN_ENTRY {
+        bail!(
+            "it declares {count} entries but its {} bytes can hold at most {}",
+            data.len(),
+            data.len() / MIN_ENTRY
+        );
+    }
     let mut index = Index {
         entries: Vec::with_capacity(count),
         paths: Vec::with_capacity(data.len() / 2),
@@ -179,13 +196,34 @@ fn read_entry(
     }))
 }
 
+/// The cache tree: nodes in pre-order, each `name NUL count SP subtrees LF
+/// [oid]` followed by its children. Read with an explicit stack, not recursion,
+/// so a hostile nesting cannot overflow the thread's stack.
 fn parse_tree(mut body: &[u8]) -> Result<CacheTree> {
-    let (root, _) = parse_tree_node(&mut body)?;
-    Ok(root)
+    // Each open node with the number of children it still expects.
+    let mut open: Vec<(CacheTree, usize)> = Vec::new();
+    loop {
+        let (node, subtrees) = parse_tree_node(&mut body)?;
+        if open.len() >= MAX_TREE_DEPTH {
+            bail!("bad cache tree (nested over {MAX_TREE_DEPTH} directories deep)");
+        }
+        open.push((node, subtrees));
+        // Close every node whose children are all read.
+        while let Some((_, 0)) = open.last() {
+            let (done, _) = open.pop().expect("just looked");
+            match open.last_mut() {
+                Some((parent, left)) => {
+                    parent.children.push(done);
+                    *left -= 1;
+                }
+                None => return Ok(done),
+            }
+        }
+    }
 }
 
-/// One node in pre-order: `name NUL count SP subtrees LF [oid]`, then its children.
-fn parse_tree_node(body: &mut &[u8]) -> Result<(CacheTree, ())> {
+/// One node's own fields, and how many subtrees follow it.
+fn parse_tree_node(body: &mut &[u8]) -> Result<(CacheTree, usize)> {
     let nul = memchr::memchr(0, body).context("bad cache tree")?;
     let name = body[..nul].to_vec();
     *body = &body[nul + 1..];
@@ -205,15 +243,16 @@ fn parse_tree_node(body: &mut &[u8]) -> Result<(CacheTree, ())> {
     } else {
         None
     };
-    let mut node = CacheTree {
+    // A child takes at least 6 bytes (`NUL-1 0LF`): more cannot be there.
+    if subtrees > body.len() / 6 {
+        bail!("bad cache tree (declares {subtrees} subtrees)");
+    }
+    let node = CacheTree {
         name,
         oid,
         children: Vec::with_capacity(subtrees),
     };
-    for _ in 0..subtrees {
-        node.children.push(parse_tree_node(body)?.0);
-    }
-    Ok((node, ()))
+    Ok((node, subtrees))
 }
 
 struct Reader<'a> {
@@ -260,8 +299,72 @@ impl<'a> Reader<'a> {
         let mut v = (b & 0x7F) as usize;
         while b & 0x80 != 0 {
             b = self.take(1)?[0];
-            v = ((v + 1) << 7) | (b & 0x7F) as usize;
+            v = v
+                .checked_add(1)
+                .and_then(|v| v.checked_mul(128))
+                .context("bad path compression (varint overflows)")?
+                | (b & 0x7F) as usize;
         }
         Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index with no entries, the given count and extensions, and a fake trailer.
+    fn index(count: u32, extensions: &[u8]) -> Vec<u8> {
+        let mut v = b"DIRC".to_vec();
+        v.extend(2u32.to_be_bytes());
+        v.extend(count.to_be_bytes());
+        v.extend_from_slice(extensions);
+        v.extend([0u8; OID_LEN]);
+        v
+    }
+
+    fn extension(sig: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut v = sig.to_vec();
+        v.extend((body.len() as u32).to_be_bytes());
+        v.extend_from_slice(body);
+        v
+    }
+
+    #[test]
+    fn an_empty_index_parses() {
+        let i = parse(&index(0, &[])).unwrap();
+        assert!(i.entries.is_empty() && i.tree.is_none());
+    }
+
+    #[test]
+    fn a_huge_entry_count_is_an_error_not_an_allocation() {
+        let err = parse(&index(u32::MAX, &[])).unwrap_err().to_string();
+        assert!(err.contains("declares 4294967295 entries"), "{err}");
+    }
+
+    #[test]
+    fn a_hostile_cache_tree_is_an_error() {
+        let mut deep = Vec::new();
+        for _ in 0..100_000 {
+            deep.extend_from_slice(b"a\0-1 1\n");
+        }
+        deep.extend_from_slice(b"a\0-1 0\n");
+        let err = parse(&index(0, &extension(b"TREE", &deep))).unwrap_err();
+        assert!(format!("{err:#}").contains("deep"), "{err:#}");
+        let wide = extension(b"TREE", b"\0-1 4000000000\n");
+        let err = parse(&index(0, &wide)).unwrap_err();
+        assert!(format!("{err:#}").contains("subtrees"), "{err:#}");
+        let fine = extension(b"TREE", b"\0-1 1\nsub\0-1 0\n");
+        let tree = parse(&index(0, &fine)).unwrap().tree.unwrap();
+        assert_eq!(tree.children[0].name, b"sub");
+    }
+
+    #[test]
+    fn an_overflowing_varint_is_an_error() {
+        let mut r = Reader {
+            data: &[0xFF; 32],
+            pos: 0,
+        };
+        assert!(r.varint().is_err());
     }
 }

@@ -6,8 +6,7 @@
 //! - [`push`] and [`commits`]: the commits a push brings, each judged by the lines
 //!   it adds against its parents;
 //! - [`history`]: every distinct blob of a history once, attributed to the commit
-//!   that introduced it.
-//!
+//!   that introduced it;
 //! - [`pack`]: many blobs read straight from the pack files, each object inflated
 //!   once (what [`history`] reads with).
 //!
@@ -18,6 +17,7 @@ pub mod commits;
 pub mod history;
 pub mod index;
 pub mod lines;
+pub mod objects;
 pub mod pack;
 pub mod push;
 pub mod renames;

@@ -7,10 +7,11 @@
 //! `-C`: copies of unmodified files are new files, as git shows them). Inexact
 //! pairing stops past [`PAIR_LIMIT`] comparisons, like git's rename limit.
 
+use super::objects::Objects;
 use super::tree_diff::{Delta, Status};
 use crate::source::{is_binary, is_regular};
 use anyhow::Result;
-use git2::{Oid, Repository};
+use git2::Oid;
 use std::collections::HashMap;
 
 /// Most inexact comparisons made before giving up on similarity (git: 1000).
@@ -20,7 +21,7 @@ pub const PAIR_LIMIT: usize = 1000;
 const THRESHOLD: f64 = 0.5;
 
 /// Marks added deltas that are renames or copies, setting `old` to their source.
-pub fn pair(repo: &Repository, deltas: &mut [Delta]) -> Result<()> {
+pub fn pair(objects: &Objects<'_>, deltas: &mut [Delta]) -> Result<()> {
     let deleted = sources(deltas, Status::Deleted);
     let modified = sources(deltas, Status::Modified);
     if deleted.is_empty() && modified.is_empty() {
@@ -29,7 +30,7 @@ pub fn pair(repo: &Repository, deltas: &mut [Delta]) -> Result<()> {
     let added: Vec<usize> = (0..deltas.len())
         .filter(|&i| deltas[i].status == Status::Added && is_regular(deltas[i].mode))
         .collect();
-    let mut candidates = Candidates::new(repo, &deleted, &modified);
+    let mut candidates = Candidates::new(objects, &deleted, &modified);
     for i in added {
         let new = deltas[i].new.expect("added deltas have a blob");
         let best = if deleted.contains(&new) {
@@ -54,8 +55,8 @@ fn sources(deltas: &[Delta], status: Status) -> Vec<Oid> {
 }
 
 /// The rename and copy sources, each read and split into lines once.
-struct Candidates<'r> {
-    repo: &'r Repository,
+struct Candidates<'o, 'r> {
+    objects: &'o Objects<'r>,
     list: Vec<(Oid, Status)>,
     loaded: HashMap<Oid, Option<Lines>>,
     budget: usize,
@@ -104,15 +105,15 @@ impl Lines {
     }
 }
 
-impl<'r> Candidates<'r> {
-    fn new(repo: &'r Repository, deleted: &[Oid], modified: &[Oid]) -> Self {
+impl<'o, 'r> Candidates<'o, 'r> {
+    fn new(objects: &'o Objects<'r>, deleted: &[Oid], modified: &[Oid]) -> Self {
         let list = deleted
             .iter()
             .map(|&o| (o, Status::Renamed))
             .chain(modified.iter().map(|&o| (o, Status::Copied)))
             .collect();
         Candidates {
-            repo,
+            objects,
             list,
             loaded: HashMap::new(),
             budget: PAIR_LIMIT,
@@ -121,14 +122,14 @@ impl<'r> Candidates<'r> {
 
     fn lines(&mut self, oid: Oid) -> Result<Option<&Lines>> {
         if !self.loaded.contains_key(&oid) {
-            let blob = self.repo.find_blob(oid)?;
-            self.loaded.insert(oid, Lines::of(blob.content()));
+            let blob = self.objects.whole_blob(oid)?;
+            self.loaded.insert(oid, Lines::of(blob.bytes()));
         }
         Ok(self.loaded[&oid].as_ref())
     }
 
     fn most_similar(&mut self, new: Oid) -> Result<Option<(Oid, Status)>> {
-        let Some(new_lines) = Lines::of(self.repo.find_blob(new)?.content()) else {
+        let Some(new_lines) = Lines::of(self.objects.whole_blob(new)?.bytes()) else {
             return Ok(None);
         };
         let mut best: Option<(f64, Oid, Status)> = None;

@@ -10,10 +10,11 @@
 //! touching them count); a new file as a whole chunk. Symlinks and submodules are not followed. Nothing here writes to the
 //! index, the work tree or any ref.
 
+use super::objects::Objects;
 use super::tree_diff::{self, Delta, Status};
 use super::{index, lines, renames};
 use crate::source::{is_regular, scannable, visit_whole, Visit};
-use crate::types::{Location, Origin};
+use crate::types::{Location, Origin, SkipReason};
 use anyhow::{Context, Result};
 use git2::{Oid, Repository};
 use std::path::PathBuf;
@@ -40,8 +41,9 @@ pub fn walk(repo: &Repository, max_size: u64, visit: &mut dyn Visit) -> Result<S
     // Git does not re-hash objects on ordinary reads either; hashing every tree
     // and blob read with collision-detecting SHA-1 would double the hook's cost.
     git2::opts::strict_hash_verification(false);
-    let mut deltas = deltas(repo)?;
-    renames::pair(repo, &mut deltas)?;
+    let objects = Objects::new(repo);
+    let mut deltas = deltas(&objects)?;
+    renames::pair(&objects, &mut deltas)?;
     let mut stats = Stats::default();
     for delta in &deltas {
         if delta.status == Status::Deleted || !is_regular(delta.mode) {
@@ -52,7 +54,7 @@ pub fn walk(repo: &Repository, max_size: u64, visit: &mut dyn Visit) -> Result<S
         stats.files += 1;
         visit.file(&origin);
         let new = delta.new.expect("added and changed files have a blob");
-        stats.bytes += judge_blob(repo, &origin, delta.old, new, max_size, visit)?;
+        stats.bytes += judge_blob(&objects, &origin, delta.old, new, max_size, visit)?;
     }
     Ok(stats)
 }
@@ -67,22 +69,26 @@ fn index_path(repo: &Repository) -> PathBuf {
 }
 
 /// The deltas from our own index reader and the cache-tree walk.
-fn deltas(repo: &Repository) -> Result<Vec<Delta>> {
-    let path = index_path(repo);
+fn deltas(objects: &Objects<'_>) -> Result<Vec<Delta>> {
+    let path = index_path(objects.repo());
     let index = if path.exists() {
         index::read(&path)?
     } else {
         index::Index::default() // nothing staged yet in a new repository
     };
-    let head = head_tree(repo)?;
-    tree_diff::diff(repo, head, &index)
+    let head = head_tree(objects)?;
+    tree_diff::diff(objects, head, &index)
 }
 
-fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
-    match repo.head() {
-        Ok(head) => Ok(Some(
-            head.peel_to_tree().context("cannot read the HEAD tree")?,
-        )),
+fn head_tree<'r>(objects: &Objects<'r>) -> Result<Option<git2::Tree<'r>>> {
+    match objects.repo().head() {
+        Ok(head) => {
+            let id = head.resolve()?.target().context("HEAD names no commit")?;
+            let object = objects.object(id).context("cannot read the HEAD commit")?;
+            let commit = object.peel_to_commit().context("HEAD is not a commit")?;
+            let tree = objects.tree(commit.tree_id());
+            Ok(Some(tree.context("cannot read the HEAD tree")?))
+        }
         Err(e)
             if matches!(
                 e.code(),
@@ -98,26 +104,30 @@ fn head_tree(repo: &Repository) -> Result<Option<git2::Tree<'_>>> {
 /// Reports the added lines of `new` against `old` (all of `new` if there is no old
 /// blob). Returns the bytes handed on.
 fn judge_blob(
-    repo: &Repository,
+    objects: &Objects<'_>,
     origin: &Arc<Origin>,
     old: Option<Oid>,
     new: Oid,
     max_size: u64,
     visit: &mut dyn Visit,
 ) -> Result<u64> {
-    let blob = repo
-        .find_blob(new)
+    let blob = objects
+        .blob(new, max_size)
         .with_context(|| format!("cannot read the staged blob of {}", origin.path))?;
-    let content = blob.content();
+    let Some(blob) = blob else {
+        visit.skipped(origin, SkipReason::TooLarge);
+        return Ok(0);
+    };
+    let content = blob.bytes();
     if !scannable(origin, content, max_size, visit) {
         return Ok(0);
     }
     let Some(old) = old else {
         return Ok(visit_whole(origin, content, visit));
     };
-    let old_blob = repo
-        .find_blob(old)
+    let old_blob = objects
+        .whole_blob(old)
         .with_context(|| format!("cannot read the HEAD blob of {}", origin.path))?;
-    let ranges = lines::added_ranges(old_blob.content(), content);
+    let ranges = lines::added_ranges(old_blob.bytes(), content);
     Ok(lines::visit_ranges(origin, content, &ranges, visit))
 }

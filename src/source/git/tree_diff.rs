@@ -8,8 +8,9 @@
 //! of the index, so no level needs a lookup table.
 
 use super::index::{CacheTree, Entry, Index};
+use super::objects::Objects;
 use anyhow::{Context, Result};
-use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
+use git2::{ObjectType, Oid, Tree, TreeEntry};
 use std::cmp::Ordering;
 
 /// What happened to a path.
@@ -43,10 +44,14 @@ pub struct Delta {
 }
 
 /// The changes from `head` (None: unborn branch) to `index`, in path order.
-pub fn diff(repo: &Repository, head: Option<Tree<'_>>, index: &Index) -> Result<Vec<Delta>> {
+pub fn diff<'r>(
+    objects: &Objects<'r>,
+    head: Option<Tree<'r>>,
+    index: &Index,
+) -> Result<Vec<Delta>> {
     let mut out = Vec::new();
     let mut walk = Walk {
-        repo,
+        objects,
         index,
         out: &mut out,
     };
@@ -80,7 +85,7 @@ fn is_tree(te: &TreeEntry<'_>) -> bool {
 }
 
 struct Walk<'r, 'i, 'o> {
-    repo: &'r Repository,
+    objects: &'o Objects<'r>,
     index: &'i Index,
     out: &'o mut Vec<Delta>,
 }
@@ -214,8 +219,8 @@ impl<'r, 'i> Walk<'r, 'i, '_> {
     }
 
     fn find_tree(&self, id: Oid) -> Result<Tree<'r>> {
-        self.repo
-            .find_tree(id)
+        self.objects
+            .tree(id)
             .with_context(|| format!("cannot read tree {id} of HEAD"))
     }
 }
