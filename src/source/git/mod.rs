@@ -20,6 +20,7 @@ pub mod lines;
 pub mod objects;
 pub mod pack;
 pub mod push;
+pub mod refs;
 pub mod renames;
 pub mod staged;
 pub mod tree_diff;
