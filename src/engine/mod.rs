@@ -266,13 +266,15 @@ impl Scanner {
             )
         });
         let mut found = Vec::new();
+        let mut refused = Vec::new();
         let mut at = Locator::new(chunk.bytes, chunk.first_line);
         for i in multi.candidates(chunk.bytes) {
             let c = &self.rules[i];
             if let (true, Some(re)) = (c.path_matches(&chunk.origin.path), c.regex()) {
-                self.scan_rule(c, re, chunk, &mut at, &mut found);
+                self.scan_rule(c, re, chunk, &mut at, &mut found, &mut refused);
             }
         }
+        drop_refused(&mut found, &refused);
         let mut secrets: Vec<(usize, usize)> = found.iter().map(|(s, e, _)| (*s, *e)).collect();
         drop_shadowed(&mut found);
         position::mark_neighbours(&mut found, &mut secrets);
