@@ -43,7 +43,9 @@ pub fn judge_commits(
 ) -> Result<Judged> {
     let scanner = super::scanner(&loaded, crate::engine::Profile::Latency)?;
     let allow = loaded.allow();
-    let mut collector = super::Collector::new(Judge::new(&scanner, &allow));
+    let decoders = loaded.decoders();
+    let judge = Judge::new(&scanner, &allow).decoding(&decoders);
+    let mut collector = super::Collector::new(judge);
     let stats = commits::walk(repo, commits, max_size, &mut collector)?;
     let mut outcome = collector.outcome;
     outcome.summary.scan = scan;
