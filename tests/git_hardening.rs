@@ -4,7 +4,7 @@
 //! paths, multi-line secrets completed by a later change, repository formats.
 
 mod common;
-use common::*;
+use common::{fake::*, *};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -182,4 +182,204 @@ fn history_reads_a_directory_whose_name_is_not_utf8() {
     let text = all_output(&out);
     assert_eq!(out.status.code(), Some(1), "the secret is found: {text}");
     assert!(text.contains("config.py"), "{text}");
+}
+
+/// A bare server with leakgate as its pre-receive hook, and a clone of it with one
+/// clean commit pushed.
+fn server_and_client() -> (Bare, Repo) {
+    let server = Bare::new();
+    server.install_pre_receive("");
+    let client = Repo::with_origin(&server);
+    client.commit_file("README.md", "hello\n", "readme");
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    (server, client)
+}
+
+/// A clone with leakgate as its pre-push hook, one clean commit pushed.
+fn client_with_pre_push() -> (Bare, Repo) {
+    let server = Bare::new();
+    let client = Repo::with_origin(&server);
+    let out = client.leakgate(&["install", "--hook", "pre-push"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    client.commit_file("README.md", "hello\n", "readme");
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    (server, client)
+}
+
+/// Writes `content` as a blob (no commit, no tree) and returns its id.
+fn hash_object(repo: &Repo, content: &str) -> String {
+    repo.write("loose.txt", content);
+    let id = repo.git(&["hash-object", "-w", "loose.txt"]);
+    std::fs::remove_file(repo.path().join("loose.txt")).unwrap();
+    id.trim().to_string()
+}
+
+/// A tree holding `creds/key.txt` with `content`, and its id.
+fn tree_object(repo: &Repo, content: &str) -> String {
+    let blob = hash_object(repo, content);
+    let inner = pipe(repo, &["mktree"], &format!("100644 blob {blob}\tkey.txt\n"));
+    pipe(repo, &["mktree"], &format!("040000 tree {inner}\tcreds\n"))
+}
+
+/// Runs git with `input` on stdin; its trimmed stdout.
+fn pipe(repo: &Repo, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = git_cmd(repo.path())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    stdout(&out).trim().to_string()
+}
+
+fn assert_rejected(server: &Bare, before: &str, out: &Output, expect: &str) {
+    let text = all_output(out);
+    assert!(!out.status.success(), "the push is rejected: {text}");
+    assert!(text.contains("github-classic-pat"), "{text}");
+    assert!(text.contains(expect), "says where: {text}");
+    assert!(
+        !text.contains(GH1) && !text.contains(GH2),
+        "redacted: {text}"
+    );
+    assert_eq!(server.refs(), before, "no ref moved");
+}
+
+#[test]
+fn pre_receive_rejects_a_tag_that_points_straight_at_a_blob() {
+    let (server, client) = server_and_client();
+    let before = server.refs();
+    let blob = hash_object(&client, &format!("token: {GH1}\n"));
+    client.git(&["tag", "creds", &blob]);
+    let out = client.push(&["origin", "refs/tags/creds"]);
+    assert_rejected(&server, &before, &out, "refs/tags/creds");
+}
+
+#[test]
+fn pre_receive_rejects_an_annotated_tag_of_a_tree_and_any_ref_name() {
+    let (server, client) = server_and_client();
+    let before = server.refs();
+    let tree = tree_object(&client, &format!("token: {GH1}\n"));
+    client.git(&["tag", "-a", "-m", "a tree", "treetag", &tree]);
+    let out = client.push(&["origin", "refs/tags/treetag"]);
+    assert_rejected(&server, &before, &out, "refs/tags/treetag:creds/key.txt");
+    let blob = hash_object(&client, &format!("token: {GH1}\n"));
+    let out = client.push(&["origin", &format!("{blob}:refs/anything/x")]);
+    assert_rejected(&server, &before, &out, "refs/anything/x");
+}
+
+#[test]
+fn pre_push_stops_a_tag_of_a_blob_and_of_a_tree() {
+    let (server, client) = client_with_pre_push();
+    let before = server.refs();
+    let blob = hash_object(&client, &format!("token: {GH1}\n"));
+    client.git(&["tag", "creds", &blob]);
+    let out = client.push(&["origin", "refs/tags/creds"]);
+    assert_rejected(&server, &before, &out, "refs/tags/creds");
+    let tree = tree_object(&client, &format!("token: {GH1}\n"));
+    client.git(&["tag", "-a", "-m", "a tree", "treetag", &tree]);
+    let out = client.push(&["origin", "refs/tags/treetag"]);
+    assert_rejected(&server, &before, &out, "creds/key.txt");
+}
+
+#[test]
+fn history_walks_refs_to_blobs_trees_and_tags_of_tags() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "hello\n", "readme");
+    let blob = hash_object(&repo, &format!("token: {GH1}\n"));
+    repo.git(&["tag", "blobtag", &blob]);
+    let tree = tree_object(&repo, &format!("token: {GH2}\n"));
+    repo.git(&["tag", "-a", "-m", "inner", "inner", &tree]);
+    repo.git(&["tag", "-a", "-m", "outer", "outer", "inner"]);
+    repo.git(&["tag", "-d", "inner"]);
+    let out = output_within(
+        leakgate(repo.path()).args(["history", "--format", "json"]),
+        60,
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    assert!(text.contains("\"refs/tags/blobtag\""), "{text}");
+    assert!(text.contains("refs/tags/outer:creds/key.txt"), "{text}");
+}
+
+#[test]
+fn commit_messages_are_judged_by_pre_receive_pre_push_and_history() {
+    let (server, client) = server_and_client();
+    let before = server.refs();
+    client.stage("notes.txt", "nothing secret here\n");
+    client.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        &format!("debug with {GH1}"),
+    ]);
+    let id = client.head();
+    let out = client.push(&["origin", "main"]);
+    assert_rejected(&server, &before, &out, &format!("commit {id} message"));
+
+    assert!(
+        all_output(&out).contains("remote:"),
+        "pre-receive stopped it"
+    );
+    let out = client.leakgate(&["install", "--hook", "pre-push"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let out = client.push(&["origin", "main"]);
+    assert_rejected(&server, &before, &out, &format!("commit {id} message"));
+    assert!(!all_output(&out).contains("remote:"), "pre-push stopped it");
+
+    let out = output_within(leakgate(client.path()).arg("history"), 60);
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(&format!("commit {id} message")), "{text}");
+}
+
+#[test]
+fn tag_messages_are_judged_by_pre_receive_and_history() {
+    let (server, client) = server_and_client();
+    let before = server.refs();
+    client.git(&["tag", "-a", "-m", &format!("release, token {GH2}"), "v1"]);
+    let out = client.push(&["origin", "refs/tags/v1"]);
+    assert_rejected(&server, &before, &out, "tag v1 message");
+    let out = output_within(leakgate(client.path()).arg("history"), 60);
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("tag v1 message"), "{text}");
+}
+
+#[test]
+fn pre_push_to_a_url_does_not_judge_again_what_a_remote_has() {
+    let (server, client) = client_with_pre_push();
+    client.commit_file("old.txt", format!("{GH1}\n"), "old secret");
+    let out = client.git_output(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    client.commit_file("new.txt", "clean\n", "clean");
+    // The URL of `origin`: its remote-tracking refs are the boundary.
+    let out = client.push(&[&server.url(), "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    // A URL no remote has: what any remote has was judged when pushed there.
+    let other = Bare::new();
+    client.commit_file("newer.txt", "clean too\n", "clean");
+    let out = client.push(&[&other.url(), "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    // What is new is still judged when pushing to a URL.
+    client.commit_file("leak.txt", format!("{GH2}\n"), "leak");
+    let out = client.push(&[&other.url(), "main"]);
+    let text = all_output(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("leak.txt") && !text.contains("old.txt"),
+        "{text}"
+    );
 }

@@ -134,6 +134,19 @@ fn rules_list_show_and_test() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
     assert!(stdout(&out).contains("negative example produced a finding"));
+    let loose = good.replace(
+        r"'\b(acme_[a-z0-9]{24})\b'",
+        r"'acme\s*=\s*(acme_[a-z0-9]{24})'",
+    );
+    std::fs::write(dir.path().join("loose.yaml"), loose).unwrap();
+    let out = leakgate(dir.path())
+        .args(["rules", "test", "loose.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    for problem in ["can match a newline", "no boundary", "bounded run"] {
+        assert!(stdout(&out).contains(problem), "{}", stdout(&out));
+    }
     std::fs::write(dir.path().join("broken.yaml"), "- id: Bad Id\n  name: x\n").unwrap();
     let out = leakgate(dir.path())
         .args(["rules", "test", "broken.yaml"])

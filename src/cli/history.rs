@@ -66,7 +66,8 @@ pub fn run(args: Args) -> Result<Status> {
     let scanner = common::throughput_scanner(&loaded)?;
     let allow = loaded.allow();
     let commits = history::commits(&repo, &args.revs)?;
-    let opts = options(&args)?;
+    let mut opts = options(&args)?;
+    opts.refs = history::refs(&repo, &args.revs)?;
     let mut sink = sink(&args.report)?;
     let progress = progress(args.no_progress || args.report.quiet);
     let mut on_blob = |seq, bytes, stats: &Stats| tick(&progress, seq, bytes, stats);
@@ -91,6 +92,7 @@ fn options(args: &Args) -> Result<Options> {
         },
         since: date(&args.since, false)?,
         until: date(&args.until, true)?,
+        refs: Vec::new(),
     })
 }
 

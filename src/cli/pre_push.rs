@@ -8,7 +8,7 @@
 
 use super::common::Status;
 use super::push::{self, HookArgs};
-use crate::pipeline::push::judge_commits;
+use crate::pipeline::push::judge_push;
 use crate::source::git::push::{outgoing, parse_outgoing};
 use anyhow::{Context, Result};
 use git2::Repository;
@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<Status> {
     push::judge(&args.hook, "pre-push", move || {
         let repo = Repository::open_from_env().context("cannot open the repository")?;
         let loaded = config.load(repo.workdir())?;
-        let commits = outgoing(&repo, &remote, &lines)?;
-        judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-push")
+        let pushed = outgoing(&repo, &remote, &lines)?;
+        judge_push(&repo, &pushed, loaded, config.max_file_size, "pre-push")
     })
 }

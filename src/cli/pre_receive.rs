@@ -15,7 +15,7 @@
 
 use super::common::Status;
 use super::push::{self, HookArgs};
-use crate::pipeline::push::judge_commits;
+use crate::pipeline::push::judge_push;
 use crate::source::git::push::{parse_updates, received};
 use anyhow::{Context, Result};
 use git2::Repository;
@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<Status> {
         let repo =
             Repository::open_from_env().context("cannot open the repository the push goes to")?;
         let loaded = config.load(repo.workdir())?;
-        let commits = received(&repo, &updates)?;
-        judge_commits(&repo, &commits, loaded, config.max_file_size, "pre-receive")
+        let pushed = received(&repo, &updates)?;
+        judge_push(&repo, &pushed, loaded, config.max_file_size, "pre-receive")
     })
 }

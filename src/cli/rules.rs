@@ -96,6 +96,10 @@ fn test(file: &std::path::Path) -> Result<Status> {
             println!("rule `{}`: has no examples; add some to prove it", spec.id);
             failures += 1;
         }
+        for problem in spec.lint() {
+            println!("rule `{}`: {problem}", spec.id);
+            failures += 1;
+        }
         for failure in proof::prove(spec, "custom")? {
             println!("{failure}");
             failures += 1;

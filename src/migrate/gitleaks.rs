@@ -576,6 +576,8 @@ fn spec(r: &DraftRule) -> RuleSpec {
         require: None,
         always: r.always,
         allow_placeholders: false,
+        multiline: false,
+        inside_words: false,
         help: None,
         examples: Vec::new(),
         negative_examples: Vec::new(),

@@ -1,5 +1,5 @@
 //! A whole history, judged: which commits to walk (every ref, or the revisions and
-//! ranges given), the blob-level walk of [`crate::source::git::history`], and a
+//! ranges given) and which refs name tags, trees or blobs beyond them, the blob-level walk of [`crate::source::git::history`], and a
 //! [`Sink`] that keeps the first finding of each (rule, path, secret) and either
 //! holds it for the report or streams it as JSON lines, so memory does not grow
 //! with the number of findings. Results come back oldest commit first, so the
@@ -8,6 +8,8 @@
 use super::{Collector, Judge};
 use crate::report::{self, jsonl};
 use crate::source::git::history::{self, Done, Stats};
+use crate::source::git::objects::Objects;
+use crate::source::git::refs::Target;
 use crate::types::{Finding, Outcome};
 use anyhow::{bail, Context as _, Result};
 use git2::{Oid, Repository, RevparseMode, Sort};
@@ -35,6 +37,20 @@ pub fn commits(repo: &Repository, revs: &[String]) -> Result<Vec<Oid>> {
     }
     walk.collect::<Result<Vec<_>, _>>()
         .context("cannot walk the commit graph")
+}
+
+/// The refs whose tags, trees and blobs a walk judges beyond their commits: with
+/// no `revs`, every ref that names a tag, a tree or a blob (a ref straight at a
+/// blob is history too); with `revs`, none (the revisions name commits).
+pub fn refs(repo: &Repository, revs: &[String]) -> Result<Vec<Target>> {
+    if !revs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = crate::source::git::refs::all(&Objects::new(repo))?;
+    Ok(all
+        .into_iter()
+        .filter(|t| !t.tags.is_empty() || t.commit().is_none())
+        .collect())
 }
 
 /// Adds a revision (`main`), an exclusion (`^main`) or a range (`a..b`, `a...b`).
@@ -107,6 +123,7 @@ pub fn scan_all(repo: &Repository, judge: Judge<'_>, max_size: u64) -> Result<Ou
         threads: 0,
         since: None,
         until: None,
+        refs: refs(repo, &[])?,
     };
     let mut sink = Sink::hold();
     scan(repo, &commits, &opts, judge, &mut sink, &mut |_, _, _| {})?;

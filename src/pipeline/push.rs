@@ -1,6 +1,7 @@
 //! Judging a push, for both push hooks (`pre-receive` on a server, `pre-push` on
 //! a laptop): the commits it brings ([`crate::source::git::push`]) judged by the
-//! lines each adds, within a time budget.
+//! lines each adds and by their messages, and the tags, trees and blobs its tips
+//! name, within a time budget.
 //!
 //! The scan runs on its own thread while the hook waits at most the budget for
 //! it: hosted git servers kill a slow hook, and a killed hook tells the pusher
@@ -9,7 +10,9 @@
 
 use super::Judge;
 use crate::config::Loaded;
-use crate::source::git::commits;
+use crate::source::git::objects::Objects;
+use crate::source::git::push::Pushed;
+use crate::source::git::{commits, refs};
 use crate::types::Outcome;
 use anyhow::Result;
 use std::sync::mpsc;
@@ -32,11 +35,12 @@ pub struct Judged {
     pub config: Loaded,
 }
 
-/// Judges the added lines of `commits` (oldest first) with the config's rules and
-/// filters; `scan` names the hook in the summary.
-pub fn judge_commits(
+/// Judges what a push brings with the config's rules and filters: the added lines
+/// and the message of each commit (oldest first), and the tags, trees and blobs
+/// its tips name beyond commits; `scan` names the hook in the summary.
+pub fn judge_push(
     repo: &git2::Repository,
-    commits: &[git2::Oid],
+    pushed: &Pushed,
     loaded: Loaded,
     max_size: u64,
     scan: &'static str,
@@ -46,12 +50,14 @@ pub fn judge_commits(
     let decoders = loaded.decoders();
     let judge = Judge::new(&scanner, &allow).decoding(&decoders);
     let mut collector = super::Collector::new(judge);
-    let stats = commits::walk(repo, commits, max_size, &mut collector)?;
+    let stats = commits::walk(repo, &pushed.commits, max_size, &mut collector)?;
+    let objects = Objects::new(repo);
+    let (files, bytes) = refs::judge_targets(&objects, &pushed.targets, max_size, &mut collector)?;
     let mut outcome = collector.outcome;
     outcome.summary.scan = scan;
     outcome.summary.commits = Some(stats.commits);
-    outcome.summary.files = stats.files;
-    outcome.summary.bytes = stats.bytes;
+    outcome.summary.files = stats.files + files;
+    outcome.summary.bytes = stats.bytes + bytes;
     Ok(Judged {
         outcome,
         config: loaded,

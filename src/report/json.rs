@@ -67,6 +67,7 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
     let source = match &f.origin.location {
         Location::Staged => "staged",
         Location::Commit(_) => "commit",
+        Location::Object(_) => "object",
         Location::File => "file",
         Location::Stdin => "stdin",
     };

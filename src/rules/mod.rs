@@ -6,6 +6,7 @@
 //! Patterns are not compiled here: the engine compiles each one lazily, on its rule's
 //! first keyword hit.
 
+pub mod lint;
 pub mod schema;
 
 pub use crate::types::{Rule, Severity};

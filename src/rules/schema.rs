@@ -78,6 +78,16 @@ pub struct RuleSpec {
     /// words). Vendor-documented example values are still never findings.
     #[serde(default)]
     pub allow_placeholders: bool,
+    /// The format spans lines by design (a PEM body, a YAML block, a netrc entry):
+    /// the pattern may match `\n`. Without it, the lint (`rules::lint`) rejects
+    /// patterns whose gaps can cross a line.
+    #[serde(default)]
+    pub multiline: bool,
+    /// The pattern's context word is matched inside longer identifiers by design
+    /// (`dbPassword`, `customerSSN`, `PostmarkClient`): the lint does not ask for
+    /// word boundaries around it.
+    #[serde(default)]
+    pub inside_words: bool,
     /// One line on what to do about a finding, shown under it.
     #[serde(default)]
     pub help: Option<String>,
@@ -117,6 +127,17 @@ impl RuleSpec {
             compile(pattern).map_err(|e| format!("pattern does not compile: {e}"))?;
         }
         Ok(())
+    }
+}
+
+impl RuleSpec {
+    /// The precision problems of the rule's content pattern (see `rules::lint`):
+    /// empty when it has none. The build fails on any in a bundled rule;
+    /// `leakgate rules test` reports those of a user rule.
+    pub fn lint(&self) -> Vec<String> {
+        self.pattern.as_deref().map_or_else(Vec::new, |p| {
+            super::lint::lint_pattern(p, self.multiline, self.inside_words, self.secret_group)
+        })
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Location {
     Staged,
     /// A commit.
     Commit(CommitInfo),
+    /// A blob or tree that a ref names directly, with no commit (its full hex id).
+    Object(String),
     /// A file on disk.
     File,
     /// Standard input.

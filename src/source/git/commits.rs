@@ -60,6 +60,7 @@ pub fn walk(
             stats.bytes += judge(repo, &who, &change, max_size, visit)
                 .with_context(|| format!("cannot judge {} in commit {id}", change.path))?;
         }
+        stats.bytes += super::refs::judge_message(&commit, visit);
         stats.commits += 1;
     }
     Ok(stats)

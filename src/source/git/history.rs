@@ -21,10 +21,11 @@
 //! second path later is not scanned again: it is reported at its first path only.
 
 use super::objects::Objects;
+use super::refs::Target;
 use crate::source::{is_regular, scannable, visit_whole, Visit};
-use crate::types::{Location, Origin, SkipReason};
+use crate::types::{Chunk, Location, Origin, SkipReason};
 use anyhow::{anyhow, Context, Result};
-use git2::{Commit, Oid, Repository};
+use git2::{Commit, ObjectType, Oid, Repository};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -42,6 +43,9 @@ pub struct Options {
     pub since: Option<i64>,
     /// Only commits at or before this time.
     pub until: Option<i64>,
+    /// Refs whose tags, trees and blobs are judged beyond their commits (every
+    /// ref, for a whole-history walk; see [`super::refs`]).
+    pub refs: Vec<Target>,
 }
 
 /// What a history walk covered.
@@ -63,11 +67,19 @@ pub struct Done<V> {
     pub visit: V,
 }
 
-/// A new blob to scan.
+/// A new blob, or a message, to scan.
 struct Job {
     seq: u64,
-    blob: Oid,
+    what: What,
     origin: Arc<Origin>,
+}
+
+/// What a job scans.
+enum What {
+    /// A blob, read by the worker.
+    Blob(Oid),
+    /// A commit or tag message.
+    Text(Vec<u8>),
 }
 
 /// Scans every blob `commits` introduce. `commits` must be oldest first
@@ -157,7 +169,8 @@ where
     failed.map_or(Ok(()), Err)
 }
 
-/// Walks the commits, sending each first-seen blob as a job.
+/// Walks the commits, sending each first-seen blob and each message as a job,
+/// then what the refs name beyond commits.
 fn produce(
     git_dir: &Path,
     commits: &[Oid],
@@ -171,10 +184,10 @@ fn produce(
     let selected = select(&objects, commits, opts)?;
     let set: HashSet<Oid> = selected.iter().copied().collect();
     let mut seen = Seen::default();
-    let mut seq = 0u64;
+    let mut queue = Queue { tx, seq: 0, stats };
     for &id in &selected {
         if stop.load(Ordering::Relaxed) {
-            break;
+            return Ok(());
         }
         let commit = objects
             .commit(id)
@@ -189,15 +202,85 @@ fn produce(
         let who = super::commits::info(&commit);
         for (path, blob) in seen.new_blobs(&objects, commit.tree_id())? {
             let origin = Origin::new(path, Location::Commit(who.clone()));
-            if tx.send(Job { seq, blob, origin }).is_err() {
+            if !queue.send(What::Blob(blob), origin) {
                 return Ok(());
             }
-            seq += 1;
-            stats.blobs.fetch_add(1, Ordering::Relaxed);
+        }
+        let message = What::Text(commit.message_bytes().to_vec());
+        if !queue.send(message, super::refs::message_origin(&commit)) {
+            return Ok(());
         }
         stats.commits.fetch_add(1, Ordering::Relaxed);
     }
+    for target in &opts.refs {
+        if stop.load(Ordering::Relaxed) || !produce_ref(&objects, &mut seen, target, &mut queue)? {
+            return Ok(());
+        }
+    }
     Ok(())
+}
+
+/// Sends a ref's tag messages, and the blobs of a tree or the blob it names
+/// directly, that were not seen before. Returns false once the walk is stopped.
+fn produce_ref(
+    objects: &Objects<'_>,
+    seen: &mut Seen,
+    target: &Target,
+    queue: &mut Queue<'_>,
+) -> Result<bool> {
+    for &tag in &target.tags {
+        if !seen.tags.insert(tag) {
+            continue;
+        }
+        let (origin, message) = super::refs::tag_message(objects.repo(), tag)?;
+        if !queue.send(What::Text(message), origin) {
+            return Ok(false);
+        }
+    }
+    let blobs = match target.kind {
+        ObjectType::Tree => seen
+            .new_blobs(objects, target.end)?
+            .into_iter()
+            .map(|(path, id)| (super::refs::object_origin(target, Some(&path)), id))
+            .collect(),
+        ObjectType::Blob if seen.blobs.insert(target.end) => {
+            vec![(super::refs::object_origin(target, None), target.end)]
+        }
+        _ => Vec::new(),
+    };
+    for (origin, blob) in blobs {
+        if !queue.send(What::Blob(blob), origin) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The job queue, numbering jobs in the order they are sent.
+struct Queue<'s> {
+    tx: SyncSender<Job>,
+    seq: u64,
+    stats: &'s Stats,
+}
+
+impl Queue<'_> {
+    /// Sends a job; false once the workers are gone.
+    fn send(&mut self, what: What, origin: Arc<Origin>) -> bool {
+        let is_blob = matches!(what, What::Blob(_));
+        let job = Job {
+            seq: self.seq,
+            what,
+            origin,
+        };
+        if self.tx.send(job).is_err() {
+            return false;
+        }
+        self.seq += 1;
+        if is_blob {
+            self.stats.blobs.fetch_add(1, Ordering::Relaxed);
+        }
+        true
+    }
 }
 
 /// The commits within the date limits, in the given order.
@@ -226,6 +309,7 @@ fn select(objects: &Objects<'_>, commits: &[Oid], opts: &Options) -> Result<Vec<
 struct Seen {
     trees: HashSet<Oid>,
     blobs: HashSet<Oid>,
+    tags: HashSet<Oid>,
 }
 
 impl Seen {
@@ -321,14 +405,20 @@ fn scan_blob(
     max_size: u64,
     visit: &mut dyn Visit,
 ) -> Result<u64> {
+    let blob = match &job.what {
+        What::Blob(blob) => *blob,
+        What::Text(text) => {
+            visit.chunk(&Chunk::whole(job.origin.clone(), text));
+            return Ok(text.len() as u64);
+        }
+    };
     visit.file(&job.origin);
-    let content = objects.blob(job.blob, max_size).with_context(|| {
-        let commit = match &job.origin.location {
-            Location::Commit(c) => c.id.as_str(),
-            _ => "?",
-        };
-        format!("cannot read {} in commit {commit}", job.origin.path)
-    })?;
+    let content = objects
+        .blob(blob, max_size)
+        .with_context(|| match &job.origin.location {
+            Location::Commit(c) => format!("cannot read {} in commit {}", job.origin.path, c.id),
+            _ => format!("cannot read {}", job.origin.path),
+        })?;
     let Some(content) = content else {
         visit.skipped(&job.origin, SkipReason::TooLarge);
         return Ok(0);

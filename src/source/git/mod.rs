@@ -17,6 +17,7 @@ pub mod index;
 pub mod lines;
 pub mod objects;
 pub mod push;
+pub mod refs;
 pub mod renames;
 pub mod staged;
 pub mod tree_diff;

@@ -6,9 +6,12 @@
 //! has. `pre-push` (on the laptop) reads `<local ref> <local sha> <remote ref>
 //! <remote sha>` lines; the commits it judges are those reachable from a pushed
 //! local sha and from none of the remote's shas nor the remote-tracking refs
-//! `refs/remotes/<remote>/*` (what we know the remote has). Deleting a ref brings
-//! nothing.
+//! `refs/remotes/<remote>/*` (what we know the remote has; see
+//! [`known_prefixes`] for a push to a URL). Deleting a ref brings nothing. A tip
+//! that is no commit (a tag of a tree, a ref straight at a blob) is judged too.
 
+use super::objects::Objects;
+use super::refs::{peel, Target};
 use anyhow::{bail, Context, Result};
 use git2::{Oid, Repository, Sort};
 
@@ -26,6 +29,8 @@ pub struct Update {
 /// One line of pre-push's input: what a local ref pushes over on the remote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
+    /// The local ref pushed (`refs/heads/main`, or what the user typed).
+    pub local_ref: String,
     /// The local object pushed (zeros: the remote ref is deleted).
     pub local: String,
     /// The remote's current value of the ref (zeros: the ref is new there).
@@ -59,13 +64,14 @@ pub fn parse_outgoing(input: &str) -> Result<Vec<Outgoing>> {
     let mut out = Vec::new();
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote] = parts[..] else {
+        let [local_ref, local, _, remote] = parts[..] else {
             bail!(
                 "unexpected line from git: `{line}` \
                  (want `<local ref> <local sha> <remote ref> <remote sha>`)"
             );
         };
         out.push(Outgoing {
+            local_ref: local_ref.to_string(),
             local: local.to_string(),
             remote: remote.to_string(),
         });
@@ -73,47 +79,98 @@ pub fn parse_outgoing(input: &str) -> Result<Vec<Outgoing>> {
     Ok(out)
 }
 
-/// The commits a push to this (server) repository brings: reachable from a new
-/// tip and from no existing ref.
-pub fn received(repo: &Repository, updates: &[Update]) -> Result<Vec<Oid>> {
-    let mut tips = Vec::new();
+/// What a push brings: the commits the other side lacks, oldest first, and every
+/// pushed tip peeled ([`Target`]): its tags' messages, and a tree or blob it
+/// names directly, are judged too ([`super::refs::judge_targets`]).
+#[derive(Debug, Default)]
+pub struct Pushed {
+    /// The commits to judge, oldest first.
+    pub commits: Vec<Oid>,
+    /// The pushed tips, peeled.
+    pub targets: Vec<Target>,
+}
+
+/// What a push to this (server) repository brings: the commits reachable from a
+/// new tip and from no existing ref, and every new tip whatever it points at.
+pub fn received(repo: &Repository, updates: &[Update]) -> Result<Pushed> {
+    let objects = Objects::new(repo);
+    let mut targets = Vec::new();
     for u in updates.iter().filter(|u| !is_zero(&u.new)) {
         let id = Oid::from_str(&u.new)
-            .with_context(|| format!("bad object id `{}` for {}", u.new, u.name))?;
-        tips.extend(peel(repo, id)?);
+            .with_context(|| format!("bad object id `{}` for {}", u.name, u.new))?;
+        targets.push(peel(&objects, &u.name, id)?);
     }
+    let tips: Vec<Oid> = targets.iter().filter_map(Target::commit).collect();
     let mut existing = Vec::new();
     for r in repo.references().context("cannot list the server's refs")? {
         if let Ok(commit) = r?.peel_to_commit() {
             existing.push(commit.id());
         }
     }
-    pushed(repo, &tips, &existing)
+    let commits = pushed(repo, &tips, &existing)?;
+    Ok(Pushed { commits, targets })
 }
 
-/// The commits the remote named `remote` lacks: reachable from the pushed shas,
-/// and from neither the remote's shas nor its remote-tracking refs.
-pub fn outgoing(repo: &Repository, remote: &str, lines: &[Outgoing]) -> Result<Vec<Oid>> {
+/// What a push to `remote` brings that it lacks: the commits reachable from the
+/// pushed shas and from neither the remote's shas nor what we know it has
+/// ([`known_prefixes`]), and every pushed tip whatever it points at.
+pub fn outgoing(repo: &Repository, remote: &str, lines: &[Outgoing]) -> Result<Pushed> {
+    let objects = Objects::new(repo);
     let oid = |hex: &str| Oid::from_str(hex).with_context(|| format!("bad object id `{hex}`"));
-    let mut tips = Vec::new();
+    let mut targets = Vec::new();
     let mut hidden = Vec::new();
     for line in lines {
         if !is_zero(&line.local) {
-            tips.extend(peel(repo, oid(&line.local)?)?);
+            targets.push(peel(&objects, &line.local_ref, oid(&line.local)?)?);
         }
         if !is_zero(&line.remote) && exists(repo, oid(&line.remote)?) {
-            hidden.extend(peel(repo, oid(&line.remote)?)?);
+            hidden.extend(peel_commit(repo, oid(&line.remote)?)?);
         }
     }
-    let prefix = format!("refs/remotes/{remote}/");
+    let prefixes = known_prefixes(repo, remote);
     for r in repo.references().context("cannot list the refs")? {
         let r = r?;
-        let tracking = !remote.is_empty() && r.name_bytes().starts_with(prefix.as_bytes());
-        if let (true, Ok(commit)) = (tracking, r.peel_to_commit()) {
+        let known = prefixes
+            .iter()
+            .any(|p| r.name_bytes().starts_with(p.as_bytes()));
+        if let (true, Ok(commit)) = (known, r.peel_to_commit()) {
             hidden.push(commit.id());
         }
     }
-    pushed(repo, &tips, &hidden)
+    let tips: Vec<Oid> = targets.iter().filter_map(Target::commit).collect();
+    let commits = pushed(repo, &tips, &hidden)?;
+    Ok(Pushed { commits, targets })
+}
+
+/// The ref prefixes that show what `remote` already has: its remote-tracking refs
+/// when it is a configured remote, or one whose URL it is (git passes the URL as
+/// the remote's name when pushing to a URL); for a URL no remote has, every
+/// remote-tracking ref (commits already on some remote were judged when pushed
+/// there), so a push to a URL does not re-judge the whole history.
+pub fn known_prefixes(repo: &Repository, remote: &str) -> Vec<String> {
+    let names: Vec<String> = repo
+        .remotes()
+        .map(|r| r.iter().flatten().flatten().map(String::from).collect())
+        .unwrap_or_default();
+    if names.iter().any(|n| n == remote) {
+        return vec![format!("refs/remotes/{remote}/")];
+    }
+    let same = |u: Option<&str>| {
+        u.is_some_and(|u| u.trim_end_matches('/') == remote.trim_end_matches('/'))
+    };
+    let by_url: Vec<String> = names
+        .iter()
+        .filter(|n| {
+            repo.find_remote(n)
+                .is_ok_and(|r| same(r.url().ok()) || same(r.pushurl().ok().flatten()))
+        })
+        .map(|n| format!("refs/remotes/{n}/"))
+        .collect();
+    if by_url.is_empty() {
+        vec!["refs/remotes/".to_string()]
+    } else {
+        by_url
+    }
 }
 
 /// The commits reachable from `tips` and from none of `hidden`, oldest first
@@ -138,9 +195,9 @@ pub fn exists(repo: &Repository, id: Oid) -> bool {
     repo.odb().is_ok_and(|odb| odb.exists(id))
 }
 
-/// The commit a pushed object stands for: itself, or what an annotated tag points
-/// at. `None` for objects that are no commit (a tag of a tree or blob).
-pub fn peel(repo: &Repository, id: Oid) -> Result<Option<Oid>> {
+/// The commit an object stands for: itself, or what an annotated tag points at.
+/// `None` for objects that are no commit (a tag of a tree or blob).
+pub fn peel_commit(repo: &Repository, id: Oid) -> Result<Option<Oid>> {
     let object = repo
         .find_object(id, None)
         .with_context(|| format!("cannot read pushed object {id}"))?;
