@@ -23,7 +23,11 @@ fn pem() -> String {
 
 /// The recall set: each file, and the (rule, file line) findings its decoded
 /// content must give.
-fn cases() -> Vec<(&'static str, String, Vec<(&'static str, u64)>)> {
+/// A file of the recall set: its path, its content, the (rule, file line)
+/// findings it must give.
+type Case = (&'static str, String, Vec<(&'static str, u64)>);
+
+fn cases() -> Vec<Case> {
     let env = format!(
         "PATH=/usr/bin\nHOME=/root\nGITHUB_TOKEN={GH1}\nAWS_SECRET_ACCESS_KEY={AWS_SECRET}\n"
     );

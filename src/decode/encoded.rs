@@ -41,10 +41,7 @@ impl Decoder for Encoded {
     }
 
     fn decode(&self, chunk: &Chunk<'_>, out: &mut Pieces) -> Claim {
-        let mut line_no = chunk.first_line;
-        for line in chunk.bytes.split(|&b| b == b'\n') {
-            let this = line_no;
-            line_no += 1;
+        for (this, line) in (chunk.first_line..).zip(chunk.bytes.split(|&b| b == b'\n')) {
             if line.len() < 8 || !chunk.touches_added(this, this) {
                 continue;
             }
