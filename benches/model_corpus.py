@@ -100,7 +100,7 @@ def classic():
 def builtins_calls():
     import builtins
     for fn, args in [(eval, ("1+1",)), (exec, ("x=1",)), (compile, ("1", "f", "eval")), (__import__, ("os",)),
-                     (getattr, (collections.OrderedDict, "fromkeys")), (open, ("/etc/hostname",)), (builtins.setattr, (collections.OrderedDict, "x", 1)),
+                     (getattr, (Reduce(__import__, ("os",)), "system")), (open, ("/etc/hostname",)), (builtins.setattr, (collections.OrderedDict, "x", 1)),
                      (builtins.breakpoint, ()), (builtins.input, ("?",)), (builtins.globals, ())]:
         mal("builtins", f"{fn.__name__}.pkl", pickle.dumps(Reduce(fn, args), protocol=4))
 
@@ -161,7 +161,7 @@ def unknown_callables():
         ("distutils.spawn", "spawn", "id"), ("mytools.deploy", "run", "id"), ("requests", "get", "http://x"),
         ("urllib.request", "urlretrieve", "http://x"), ("setuptools.sandbox", "run_setup", "x"),
         ("jinja2", "Template", "{{1}}"), ("yaml", "unsafe_load", "x"), ("operator", "methodcaller", "system"),
-        ("functools", "partial", "x"), ("http.server", "test", "x"), ("sqlite3", "connect", "x"),
+        ("functools", "reduce", "x"), ("http.server", "test", "x"), ("sqlite3", "connect", "x"),
     ]:
         mal("unknown-callable", f"{module}_{fn}.pkl", b"\x80\x04" + sg(module, fn) + s4(arg) + b"\x85R.")
 

@@ -115,6 +115,7 @@ fn finding(rule: &Arc<Rule>, origin: &Arc<Origin>, f: &super::Finding) -> Findin
         line_text: line.into_bytes(),
         secret_span: span,
         allow_context: Vec::new(),
+        other_spans: Vec::new(),
     }
 }
 

@@ -21,7 +21,7 @@ use crate::rules::{compile, RuleSpec};
 use crate::types::{Chunk, Origin, Rule};
 pub use crate::types::{FileJudge, FileVerdict};
 use anyhow::{bail, Result};
-use position::Position;
+use position::Locator;
 use prefilter::Prefilter;
 pub use prefilter::Profile;
 use regex::bytes::Regex;
@@ -71,13 +71,12 @@ impl Compiled {
     /// Whether the rule's context patterns accept the match `whole` in `bytes`,
     /// given the text from the start of its line to its end: `require` must match,
     /// `exclude` must not. Most rules have neither and pay nothing.
-    fn context_allows(&self, bytes: &[u8], whole: &regex::bytes::Match<'_>) -> bool {
+    fn context_allows(&self, at: &mut Locator<'_>, whole: &regex::bytes::Match<'_>) -> bool {
         let (require, exclude) = (self.rule.require.as_deref(), self.rule.exclude.as_deref());
         if require.is_none() && exclude.is_none() {
             return true;
         }
-        let line_start = memchr::memrchr(b'\n', &bytes[..whole.start()]).map_or(0, |i| i + 1);
-        let context = &bytes[line_start..whole.end()];
+        let context = &at.bytes()[at.line_start(whole.start())..whole.end()];
         let matches =
             |cell, pattern: Option<&str>| pattern.map(|p| lazy(cell, p).is_match(context));
         matches(&self.require, require) != Some(false)
@@ -212,6 +211,7 @@ impl Scanner {
             line_text: name.as_bytes().to_vec(),
             secret_span: (0, name.len()),
             allow_context: Vec::new(),
+            other_spans: Vec::new(),
         }
     }
 
@@ -237,16 +237,19 @@ impl Scanner {
     /// Every finding in all of a chunk's bytes, in order of position.
     fn scan_bytes(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
         let mut found = Vec::new();
+        let mut at = Locator::new(chunk.bytes, chunk.first_line);
         for i in self.prefilter.candidates(chunk.bytes) {
             let c = &self.rules[i];
             if !c.path_matches(&chunk.origin.path) {
                 continue;
             }
             if let Some(re) = c.regex() {
-                self.scan_rule(c, re, chunk, &mut found);
+                self.scan_rule(c, re, chunk, &mut at, &mut found);
             }
         }
+        let mut secrets: Vec<(usize, usize)> = found.iter().map(|(s, e, _)| (*s, *e)).collect();
         drop_shadowed(&mut found);
+        position::mark_neighbours(&mut found, &mut secrets);
         found.sort_by_key(|(start, _, f)| (*start, f.rule.id.clone()));
         found.into_iter().map(|(_, _, f)| f).collect()
     }
@@ -259,6 +262,7 @@ impl Scanner {
         c: &Compiled,
         re: &Regex,
         chunk: &Chunk<'_>,
+        at: &mut Locator<'_>,
         out: &mut Vec<(usize, usize, Finding)>,
     ) {
         let rule = &c.rule;
@@ -268,8 +272,12 @@ impl Scanner {
         for caps in re.captures_iter(chunk.bytes) {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
-            if passes_checks(rule, m.as_bytes()) && c.context_allows(chunk.bytes, &whole) {
-                out.push((m.start(), m.end(), finding(rule, chunk, whole.start(), m)));
+            if passes_checks(rule, m.as_bytes()) && c.context_allows(at, &whole) {
+                out.push((
+                    m.start(),
+                    m.end(),
+                    finding(rule, chunk, at, whole.start(), m),
+                ));
             }
         }
     }
@@ -279,17 +287,12 @@ impl Scanner {
 fn finding(
     rule: &Arc<Rule>,
     chunk: &Chunk<'_>,
+    at: &mut Locator<'_>,
     match_start: usize,
     m: regex::bytes::Match<'_>,
 ) -> Finding {
     let secret = m.as_bytes();
-    let pos = Position::locate(
-        chunk.bytes,
-        chunk.first_line,
-        match_start,
-        m.start(),
-        m.end(),
-    );
+    let pos = at.locate(match_start, m.start(), m.end());
     Finding {
         rule: rule.clone(),
         origin: chunk.origin.clone(),
@@ -301,6 +304,7 @@ fn finding(
         line_text: pos.line_text,
         secret_span: pos.secret_span,
         allow_context: pos.allow_context,
+        other_spans: Vec::new(),
     }
 }
 
@@ -339,12 +343,20 @@ fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
             std::cmp::Reverse(f.rule.severity),
         )
     };
-    // Best first, so each finding only has to look at those already kept.
+    // Best first, so each finding only has to look at those already kept. The
+    // kept spans never overlap each other, so sorted by start they are sorted by
+    // end too, and only the last one starting before a new span ends can touch it.
     found.sort_by_key(|(start, _, f)| (rank(f), *start));
+    let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
     let mut kept: Vec<(usize, usize, Finding)> = Vec::with_capacity(found.len());
     for item in found.drain(..) {
-        let overlaps = kept.iter().any(|k| k.0 < item.1 && item.0 < k.1);
+        let (start, end) = (item.0, item.1);
+        let overlaps = taken
+            .range(..end)
+            .next_back()
+            .is_some_and(|(&s, &e)| s < end && start < e);
         if !overlaps {
+            taken.insert(start, end);
             kept.push(item);
         }
     }

@@ -92,13 +92,7 @@ pub fn present(outcome: &Outcome, allow: &Allow) -> HashSet<String> {
 pub fn locations(suppressed: &[(Finding, Suppression)], allow: &Allow) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for (f, _) in suppressed {
-        let (s0, s1) = f.secret_span;
-        let line = format!(
-            "{}{}{}",
-            String::from_utf8_lossy(&f.line_text[..s0]),
-            Redaction::Default.apply(&f.line_text[s0..s1]),
-            String::from_utf8_lossy(&f.line_text[s1..])
-        );
+        let line = crate::report::redact::redacted_line(f, Redaction::Default);
         let (path, fp) = allow.key(f);
         out.entry(fp)
             .or_insert_with(|| format!("{}:{}: {}", clean(&path), f.line, clean(line.trim())));

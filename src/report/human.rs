@@ -130,11 +130,10 @@ fn origin_note(f: &Finding) -> String {
 /// The line with the secret redacted, the prefix that puts the underline under the
 /// secret (tabs kept so it aligns), and the underline width in characters.
 fn shown_line(f: &Finding, opts: &Options) -> (String, String, usize) {
-    let (s0, s1) = f.secret_span;
-    let before = clean(&String::from_utf8_lossy(&f.line_text[..s0]));
-    let secret_part = &f.line_text[s0..s1];
-    let redacted = clean(&opts.redaction.for_finding(f).apply(secret_part));
-    let after = clean(&String::from_utf8_lossy(&f.line_text[s1..]));
+    let line = super::redact::RedactedLine::of(f, opts.redaction);
+    let before = clean(&line.before);
+    let redacted = clean(&line.secret);
+    let after = clean(&line.after);
     let under_at: String = before
         .chars()
         .map(|c| if c == '\t' { '\t' } else { ' ' })

@@ -48,15 +48,71 @@ pub fn is_model(f: &Finding) -> bool {
     f.rule.family == crate::detect::rules::FAMILY
 }
 
-/// The finding's line as a report may show it: the secret redacted as `redaction`
-/// says, invalid UTF-8 replaced. Control characters are left for the caller to deal
-/// with (the terminal, XML and JSON each have their own rules).
+/// A finding's line as every report shows it: its own secret and every other
+/// secret found on the line redacted as the redaction says, invalid UTF-8
+/// replaced. Control characters are left for the caller to deal with (the
+/// terminal, XML and JSON each have their own rules). The one place that turns a
+/// finding's line into text, so no format can show a neighbouring secret.
+pub struct RedactedLine {
+    /// The text before the finding's own secret.
+    pub before: String,
+    /// The finding's own secret, redacted.
+    pub secret: String,
+    /// The text after it.
+    pub after: String,
+}
+
+impl RedactedLine {
+    /// The line of `f` with every secret on it redacted.
+    pub fn of(f: &Finding, redaction: Redaction) -> RedactedLine {
+        let redaction = redaction.for_finding(f);
+        let (s0, s1) = f.secret_span;
+        let text = &f.line_text;
+        RedactedLine {
+            before: masked(text, 0, s0, &f.other_spans, redaction),
+            secret: redaction.apply(&text[s0..s1]),
+            after: masked(text, s1, text.len(), &f.other_spans, redaction),
+        }
+    }
+
+    /// The whole line.
+    pub fn text(&self) -> String {
+        format!("{}{}{}", self.before, self.secret, self.after)
+    }
+}
+
+/// `text[from..to]` with the parts inside `spans` redacted.
+fn masked(
+    text: &[u8],
+    from: usize,
+    to: usize,
+    spans: &[(usize, usize)],
+    redaction: Redaction,
+) -> String {
+    let mut clipped: Vec<(usize, usize)> = spans
+        .iter()
+        .map(|&(s, e)| (s.max(from), e.min(to)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    clipped.sort_unstable();
+    let mut out = String::new();
+    let mut at = from;
+    for (s, e) in clipped {
+        if e <= at {
+            continue;
+        }
+        let s = s.max(at);
+        out.push_str(&String::from_utf8_lossy(&text[at..s]));
+        out.push_str(&redaction.apply(&text[s..e]));
+        at = e;
+    }
+    out.push_str(&String::from_utf8_lossy(&text[at..to]));
+    out
+}
+
+/// The finding's line as a report may show it: see [`RedactedLine`].
 pub fn redacted_line(f: &Finding, redaction: Redaction) -> String {
-    let (s0, s1) = f.secret_span;
-    let before = String::from_utf8_lossy(&f.line_text[..s0]);
-    let secret = redaction.for_finding(f).apply(&f.line_text[s0..s1]);
-    let after = String::from_utf8_lossy(&f.line_text[s1..]);
-    format!("{before}{secret}{after}")
+    RedactedLine::of(f, redaction).text()
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub struct Finding {
     /// The text from the start of the match's first line to the end of the secret's
     /// first line: where an inline allow marker may stand.
     pub allow_context: Vec<u8>,
+    /// The byte ranges within `line_text` of the other secrets found on that
+    /// line: reports redact them too, so no echoed line shows a secret whole.
+    pub other_spans: Vec<(usize, usize)>,
     /// `sha256(rule id, path, secret)` in hex: stable across line moves and
     /// rebases, and not reversible to the secret.
     pub fingerprint: String,

@@ -72,6 +72,10 @@ const SAFE: &[(&str, Roles)] = &[
     ("copyreg.__newobj__", REBUILDS_FIRST),
     ("copyreg.__newobj_ex__", REBUILDS_FIRST),
     ("_codecs.encode", DATA),
+    // Stores a function and arguments without calling them (scikit-learn keeps
+    // `partial(check_array, ...)`); calling the partial is a call of a computed
+    // value, judged as such.
+    ("functools.partial", DATA),
     ("collections.OrderedDict", DATA),
     ("collections.defaultdict", DATA),
     ("collections.Counter", DATA),
@@ -186,6 +190,14 @@ const SAFE: &[(&str, Roles)] = &[
     ),
     (
         "pandas.core.indexes.datetimes._new_DatetimeIndex",
+        REBUILDS_FIRST,
+    ),
+    (
+        "pandas.core.indexes.timedeltas._new_TimedeltaIndex",
+        REBUILDS_FIRST,
+    ),
+    (
+        "pandas.core.indexes.interval._new_IntervalIndex",
         REBUILDS_FIRST,
     ),
     ("pandas._libs.tslibs.timestamps._unpickle_timestamp", DATA),
@@ -504,6 +516,9 @@ pub fn classify(name: &Name, extra: &Extra) -> Standing {
     if !trusted {
         return Standing::Unknown;
     }
+    if is_cython_unpickle(&name.attr) {
+        return Standing::Safe(REBUILDS_FIRST);
+    }
     if looks_like_class(&name.attr) {
         Standing::TrustedClass
     } else {
@@ -515,6 +530,15 @@ fn is_data_type(module: &str, attr: &str) -> bool {
     DATA_TYPES
         .iter()
         .any(|(m, names)| *m == module && names.contains(&attr))
+}
+
+/// The helper Cython writes for a `cdef class` (`__pyx_unpickle_IntervalMixin(cls,
+/// checksum, state)`): it checks the checksum, makes `cls` without a constructor
+/// and sets its fields from `state`, so it rebuilds its first argument.
+fn is_cython_unpickle(attr: &str) -> bool {
+    attr.rsplit('.')
+        .next()
+        .is_some_and(|last| last.starts_with("__pyx_unpickle_") && !last.ends_with("__"))
 }
 
 /// A class name by Python convention: the last part starts with a capital,
@@ -587,6 +611,15 @@ mod tests {
             Standing::Dangerous(_)
         ));
         assert_eq!(standing("mypkg.models", "Net", 4), Standing::Unknown);
+        assert_eq!(
+            standing("pandas._libs.interval", "__pyx_unpickle_IntervalMixin", 4),
+            Standing::Safe(REBUILDS_FIRST)
+        );
+        assert_eq!(
+            standing("mypkg", "__pyx_unpickle_Evil", 4),
+            Standing::Unknown,
+            "only in trusted packages"
+        );
     }
 
     #[test]

@@ -30,6 +30,13 @@ use std::collections::HashSet;
 /// judged like any file; only bytes computed while loading are a finding.
 const JUDGED_LOADERS: &[&str] = &["torch.storage._load_from_bytes"];
 
+/// `getattr(obj, name)`, which pickle writes for a bound or class method
+/// (`getattr(zoneinfo.ZoneInfo, '_unpickle')`). Judged by what it looks up: an
+/// attribute of an imported name by a constant string is that dotted name
+/// (`zoneinfo.ZoneInfo._unpickle`), judged as if imported; any other use is
+/// dangerous.
+const LOOKUP: &str = "builtins.getattr";
+
 /// Findings of one stream, held until it proves to be a pickle.
 #[derive(Debug)]
 pub struct Judged {
@@ -103,7 +110,8 @@ impl Machine<'_, '_, '_> {
     pub(super) fn judge_import(&mut self, g: usize) {
         let glob = &self.arena.globals[g];
         if let Standing::Dangerous(why) = glob.standing {
-            if JUDGED_LOADERS.contains(&glob.name.full().as_str()) {
+            let full = glob.name.full();
+            if JUDGED_LOADERS.contains(&full.as_str()) || full == LOOKUP {
                 return;
             }
             let at = glob.offset;
@@ -150,6 +158,9 @@ impl Machine<'_, '_, '_> {
             }
         };
         self.judged.prove();
+        if self.arena.globals[g].name.full() == LOOKUP {
+            return self.lookup(callee, g, args, at);
+        }
         let standing = self.arena.globals[g].standing;
         let pure_args = self.arena.pure(args);
         let name = self.label(g);
@@ -189,6 +200,34 @@ impl Machine<'_, '_, '_> {
                 Standing::Safe(_) | Standing::TrustedClass | Standing::Allowed
             );
         Ok(self.made(callee, args, pure))
+    }
+
+    /// `getattr(obj, name)`: an imported name and a constant string make the
+    /// dotted name, imported and judged as such; anything else is a finding.
+    fn lookup(&mut self, callee: Id, g: usize, args: Id, at: usize) -> Result<Id, String> {
+        let items = self
+            .arena
+            .tuple(args)
+            .map(<[Id]>::to_vec)
+            .unwrap_or_default();
+        let target = items.first().and_then(|&id| self.arena.global(id)).cloned();
+        let attr = items.get(1).and_then(|&id| self.arena.str(id, self.input));
+        if let (Some(target), Some(attr), 2..=3) = (target, attr, items.len()) {
+            let dotted = format!("{}.{attr}", target.name.attr);
+            if let Ok(id) = self.import_dotted(&target.name.module, &dotted, at) {
+                return Ok(id);
+            }
+        }
+        self.flag_lookup(g, at);
+        Ok(self.made(callee, args, false))
+    }
+
+    /// Records a use of `getattr` that is not a constant lookup.
+    fn flag_lookup(&mut self, g: usize, at: usize) {
+        let label = self.label(g);
+        let why = "reaches any attribute of any object (the way to call methods such as os.system): here on a value computed while loading or by a computed name";
+        self.judged
+            .record(Kind::DangerousCallable, label, why.to_string(), at);
     }
 
     fn computed_callable(&mut self, callee: Id, at: usize) {
@@ -290,7 +329,9 @@ impl Machine<'_, '_, '_> {
             Val::Global(g) => {
                 let g = *g;
                 let standing = self.arena.globals[g].standing;
-                if matches!(standing, Standing::Unknown | Standing::TrustedFunction) {
+                if self.arena.globals[g].name.full() == LOOKUP {
+                    self.flag_lookup(g, at);
+                } else if matches!(standing, Standing::Unknown | Standing::TrustedFunction) {
                     let name = self.label(g);
                     self.judged.record(
                         Kind::UnknownCallable,

@@ -415,6 +415,26 @@ impl<'a, 'c, 'p> Machine<'a, 'c, 'p> {
         let module = String::from_utf8_lossy(module);
         let name = String::from_utf8_lossy(name);
         let name = Name::resolve(&module, &name, self.proto);
+        self.import_name(name, at)
+    }
+
+    /// Imports `module` and walks the dotted `attr` path in it, whatever the
+    /// protocol (what `getattr` of an imported name does).
+    pub(super) fn import_dotted(
+        &mut self,
+        module: &str,
+        attr: &str,
+        at: usize,
+    ) -> Result<Id, String> {
+        let name = Name {
+            module: module.to_string(),
+            attr: attr.to_string(),
+            written: None,
+        };
+        self.import_name(name, at)
+    }
+
+    fn import_name(&mut self, name: Name, at: usize) -> Result<Id, String> {
         if !name.is_importable() {
             return Err(format!("cannot import {:?}", name.full()));
         }

@@ -96,7 +96,13 @@ fn blocklist_bypasses_of_other_scanners_are_caught() {
         ),
         ("", "eval", "('1+1',)", "builtins.eval"),
         ("", "exec", "('x=1',)", "builtins.exec"),
-        ("", "getattr", "(object, '__class__')", "builtins.getattr"),
+        // getattr of an imported name is judged as the dotted name it looks up.
+        (
+            "",
+            "getattr",
+            "(object, '__class__')",
+            "builtins.object.__class__",
+        ),
         ("", "__import__", "('os',)", "builtins.__import__"),
         ("", "compile", "('1','x','eval')", "builtins.compile"),
         ("", "open", "('/etc/hostname',)", "io.open"),
@@ -388,4 +394,53 @@ fn text_that_starts_like_a_pickle_is_not_one() {
 fn a_protocol_0_pickle_without_stop_is_still_judged_when_it_calls() {
     let p = b"cposix\nsystem\n(S'id'\ntR";
     assert!(has(p, DangerousCallable, "posix.system"));
+}
+
+#[test]
+fn getattr_of_an_imported_name_is_judged_as_the_dotted_name() {
+    // How CPython pickles a class method: getattr(zoneinfo.ZoneInfo, '_unpickle').
+    let Some(p) = pickled("import zoneinfo", "zoneinfo.ZoneInfo('UTC')", 4) else {
+        return;
+    };
+    assert!(found(&p).is_empty(), "{:?}", found(&p));
+    // A bound method of a safe class, then a harmless call of it, at protocol 2.
+    let p = b"\x80\x02c__builtin__\ngetattr\ncdatetime\ndatetime\nX\x08\x00\x00\x00fromdate\x86R.";
+    assert!(
+        found(p).is_empty(),
+        "a lookup that is never called: {:?}",
+        found(p)
+    );
+    // getattr of an imported module alias: the dotted name is judged.
+    let p = b"\x80\x02cbuiltins\ngetattr\ncposix\nsystem\nX\x02\x00\x00\x00id\x86R.";
+    assert!(has(p, DangerousCallable, "posix.system"), "{:?}", found(p));
+    let p = b"\x80\x02cbuiltins\ngetattr\ncshutil\nos\nX\x06\x00\x00\x00system\x86RX\x02\x00\x00\x00id\x85R.";
+    assert!(
+        has(p, DangerousCallable, "shutil.os.system"),
+        "{:?}",
+        found(p)
+    );
+    // Of a value made while loading, or by a computed name: dangerous.
+    let p = b"\x80\x02cbuiltins\ngetattr\ncbuiltins\ndict\n)RX\x03\x00\x00\x00pop\x86R.";
+    assert!(
+        has(p, DangerousCallable, "builtins.getattr"),
+        "{:?}",
+        found(p)
+    );
+    // Passed for a safe callable to call: dangerous too.
+    let p = b"\x80\x02ccopyreg\n_reconstructor\ncbuiltins\nobject\ncbuiltins\ngetattr\nN\x87R.";
+    assert!(
+        has(p, DangerousCallable, "builtins.getattr"),
+        "{:?}",
+        found(p)
+    );
+}
+
+#[test]
+fn a_partial_is_data_until_something_calls_it() {
+    // scikit-learn keeps functools.partial(check_array, ...) in fitted models.
+    let p = b"\x80\x04\x8c\tfunctools\x8c\x07partial\x93\x8c\x18sklearn.utils.validation\x8c\x0bcheck_array\x93\x85R.";
+    assert!(found(p).is_empty(), "{:?}", found(p));
+    // Called while loading (here directly, with no arguments): a finding.
+    let p = b"\x80\x04\x8c\tfunctools\x8c\x07partial\x93\x8c\x04uuid\x8c\x13_get_command_stdout\x93\x8c\x02id\x86R)R.";
+    assert!(has(p, NonConstantGlobal, "call of"), "{:?}", found(p));
 }
