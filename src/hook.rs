@@ -100,6 +100,14 @@ pub fn install(repo: &Repository, kind: Kind, existing: Existing, exe: &Path) ->
                 kind.file_name(),
                 hook.display()
             ),
+            Existing::Chain if chained(&hook).exists() => bail!(
+                "{} already holds a chained hook, and {} is another one: leakgate runs only \
+                 one chained hook, so it will not overwrite either. Merge the two into {} by \
+                 hand, then rerun `leakgate install` (or use --force, which keeps a backup)",
+                chained(&hook).display(),
+                hook.display(),
+                chained(&hook).display()
+            ),
             Existing::Chain => {
                 std::fs::rename(&hook, chained(&hook)).context("cannot move the old hook")?;
                 note = format!(
@@ -108,7 +116,7 @@ pub fn install(repo: &Repository, kind: Kind, existing: Existing, exe: &Path) ->
                 );
             }
             Existing::Replace => {
-                let backup = hook.with_extension("leakgate-backup");
+                let backup = free_backup_name(&hook);
                 std::fs::rename(&hook, &backup).context("cannot back up the old hook")?;
                 note = format!("; the old hook is kept as {}", backup.display());
             }
@@ -116,6 +124,19 @@ pub fn install(repo: &Repository, kind: Kind, existing: Existing, exe: &Path) ->
     }
     write_script(&hook, &script(kind, exe))?;
     Ok(format!("installed {}{note}", hook.display()))
+}
+
+/// `<hook>.leakgate-backup`, or, when that is taken by an earlier backup,
+/// `<hook>.leakgate-backup.N` with the first free N: no backup is overwritten.
+fn free_backup_name(hook: &Path) -> PathBuf {
+    let first = hook.with_extension("leakgate-backup");
+    let mut n = 1;
+    let mut name = first.clone();
+    while name.exists() || name.is_symlink() {
+        name = PathBuf::from(format!("{}.{n}", first.display()));
+        n += 1;
+    }
+    name
 }
 
 /// Removes leakgate's hook and restores a chained one. Refuses to touch a hook that

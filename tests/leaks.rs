@@ -78,3 +78,63 @@ fn a_baselined_secret_beside_a_new_one_stays_masked() {
         assert_masked(&all_output(&out), "scan beside a baselined secret");
     }
 }
+
+#[test]
+fn a_time_budget_that_is_no_budget_is_refused() {
+    let repo = Repo::new();
+    for bad in ["-1", "nan", "inf", "0"] {
+        let out = repo.leakgate(&["pre-receive", &format!("--timeout={bad}")]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", all_output(&out));
+        assert!(stderr(&out).contains("seconds"), "{bad}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_is_no_crash() {
+    let repo = Repo::new();
+    std::fs::write(repo.path().join("r.yaml"), "[]\n").unwrap();
+    for args in [
+        &["rules"][..],
+        &["rules", "show", "github-classic-pat"],
+        &["rules", "test", "r.yaml"],
+        &["config", "check"],
+    ] {
+        let mut child = leakgate(repo.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn installing_twice_keeps_the_first_chained_hook_and_every_backup() {
+    let repo = Repo::new();
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("pre-commit");
+    std::fs::write(&hook, "#!/bin/sh\n# first\n").unwrap();
+    assert!(repo.leakgate(&["install", "--chain"]).status.success());
+    std::fs::write(&hook, "#!/bin/sh\n# second\n").unwrap();
+    let out = repo.leakgate(&["install", "--chain"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    let chained = std::fs::read_to_string(hooks.join("pre-commit.leakgate-chained")).unwrap();
+    assert!(chained.contains("# first"), "{chained}");
+    assert!(std::fs::read_to_string(&hook).unwrap().contains("# second"));
+    assert!(repo.leakgate(&["install", "--force"]).status.success());
+    std::fs::write(&hook, "#!/bin/sh\n# third\n").unwrap();
+    assert!(repo.leakgate(&["install", "--force"]).status.success());
+    let first = std::fs::read_to_string(hooks.join("pre-commit.leakgate-backup")).unwrap();
+    let second = std::fs::read_to_string(hooks.join("pre-commit.leakgate-backup.1")).unwrap();
+    assert!(first.contains("# second"), "{first}");
+    assert!(second.contains("# third"), "{second}");
+}

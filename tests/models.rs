@@ -134,6 +134,53 @@ fn json_and_sarif_carry_the_chain_inside_the_file() {
     );
 }
 
+/// Writes a PyTorch-style zip holding `pickle` and `mib` MiB of zero tensor
+/// data to `path`, streaming the zeros so the test itself stays small in memory.
+fn write_large_torch_zip(path: &std::path::Path, pickle: &[u8], mib: usize) -> Option<()> {
+    python(&format!(
+        "import zipfile\nz = zipfile.ZipFile({path:?}, 'w')\n\
+         z.writestr('archive/data.pkl', bytes({pickle:?}))\n\
+         with z.open('archive/data/0', 'w', force_zip64=True) as f:\n    \
+         for _ in range({mib}): f.write(bytes(1 << 20))\n\
+         z.writestr('archive/version', '3')\nz.close()",
+        path = path.to_str().unwrap()
+    ))
+    .map(|_| ())
+}
+
+#[test]
+fn a_model_over_the_text_size_limit_is_still_judged() {
+    let (Some(evil), Some(good)) = (evil_pickle(), benign_pickle()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (big_evil, big_good) = (dir.path().join("big.pt"), dir.path().join("good.pt"));
+    write_large_torch_zip(&big_evil, &evil, 30).unwrap();
+    write_large_torch_zip(&big_good, &good, 30).unwrap();
+    std::fs::write(dir.path().join("big.log"), vec![b'x'; 26 << 20]).unwrap();
+    assert!(std::fs::metadata(&big_evil).unwrap().len() > 25 << 20);
+    let out = leakgate(dir.path())
+        .args(["scan", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc}");
+    assert_eq!(findings[0]["path"], "big.pt");
+    assert_eq!(findings[0]["layers"][0]["path"], "archive/data.pkl");
+    assert_eq!(doc["summary"]["model_files"], 2, "{doc}");
+    let skipped = doc["summary"]["skipped"].to_string();
+    assert!(
+        skipped.contains("big.log"),
+        "text over the limit is skipped: {skipped}"
+    );
+    assert!(
+        !skipped.contains(".pt"),
+        "judged models are not skipped: {skipped}"
+    );
+}
+
 #[test]
 fn scan_finds_models_by_magic_bytes_not_extension() {
     let (Some(evil), Some(good)) = (evil_pickle(), benign_pickle()) else {

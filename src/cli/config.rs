@@ -3,6 +3,7 @@
 use super::common::{ConfigArgs, Status};
 use crate::config::summary;
 use anyhow::{bail, Result};
+use std::io::Write;
 
 /// Validate the configuration and show the rule set it produces.
 ///
@@ -49,10 +50,11 @@ pub fn run(args: Args) -> Result<Status> {
     if let Some(Err(e)) = loaded.baseline.as_ref().map(|b| b.get()) {
         bail!("{e}");
     }
-    print!("{}", summary::render(&loaded, &rules));
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", summary::render(&loaded, &rules))?;
     if args.rules {
         for r in &rules {
-            println!("{}\t{}\t{}", r.id, r.family, r.severity.as_str());
+            writeln!(out, "{}\t{}\t{}", r.id, r.family, r.severity.as_str())?;
         }
     }
     Ok(Status::Clean)

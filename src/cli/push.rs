@@ -20,7 +20,7 @@ use std::time::Duration;
 #[derive(Debug, clap::Args)]
 pub struct HookArgs {
     /// Give up after this many seconds (hosted servers kill slow hooks).
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = seconds)]
     pub timeout: f64,
     /// What a timeout does to the push.
     #[arg(long, value_enum, default_value = "reject", value_name = "WHAT")]
@@ -36,13 +36,29 @@ pub struct HookArgs {
     pub config: ConfigArgs,
 }
 
+/// A time budget in seconds: a finite number above zero. `-1`, `nan` and `inf`
+/// would otherwise silently mean "no limit", which a hosted server then enforces
+/// by killing the hook.
+fn seconds(text: &str) -> std::result::Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if value.is_finite() && value > 0.0 && Duration::try_from_secs_f64(value).is_ok() {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` is not a usable time budget: give a finite number of seconds above 0, such as 5 or 0.5"
+        ))
+    }
+}
+
 /// Runs `scan` within the time budget and reports on stderr. `hook` names the hook
 /// in messages.
 pub fn judge<F>(args: &HookArgs, hook: &str, scan: F) -> Result<Status>
 where
     F: FnOnce() -> Result<Judged> + Send + 'static,
 {
-    let budget = Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::MAX);
+    let budget = Duration::from_secs_f64(args.timeout);
     match push::within(budget, scan) {
         Ending::Judged(mut judged) => report(&mut judged, args.quiet),
         Ending::Failed(e) => failed(args.on_error, hook, &format!("cannot scan the push: {e:#}")),

@@ -75,7 +75,11 @@ fn show(id: &str) -> Result<Status> {
         .iter()
         .find(|r| r.kind.rule_id() == id)
     {
-        print!("{}", crate::detect::rules::describe(r));
+        write!(
+            std::io::stdout().lock(),
+            "{}",
+            crate::detect::rules::describe(r)
+        )?;
         return Ok(Status::Clean);
     }
     let specs = rules::bundled_specs();
@@ -83,17 +87,22 @@ fn show(id: &str) -> Result<Status> {
         bail!("no rule `{id}` (see `leakgate rules` for the list)");
     };
     let yaml = serde_yaml::to_string(&vec![spec])?;
-    print!("# family: {family}\n{yaml}");
+    write!(std::io::stdout().lock(), "# family: {family}\n{yaml}")?;
     Ok(Status::Clean)
 }
 
 fn test(file: &std::path::Path) -> Result<Status> {
     let specs: Vec<RuleSpec> = rules::load_file(file)?;
     let mut failures = 0;
+    let mut out = std::io::stdout().lock();
     for spec in &specs {
         check_rule(spec).with_context(|| format!("{}: rule `{}`", file.display(), spec.id))?;
         if spec.examples.is_empty() {
-            println!("rule `{}`: has no examples; add some to prove it", spec.id);
+            writeln!(
+                out,
+                "rule `{}`: has no examples; add some to prove it",
+                spec.id
+            )?;
             failures += 1;
         }
         for problem in spec.lint() {
@@ -101,15 +110,15 @@ fn test(file: &std::path::Path) -> Result<Status> {
             failures += 1;
         }
         for failure in proof::prove(spec, "custom")? {
-            println!("{failure}");
+            writeln!(out, "{failure}")?;
             failures += 1;
         }
     }
     let n = specs.len();
     if failures > 0 {
-        println!("{}: {failures} problems in {n} rules", file.display());
+        writeln!(out, "{}: {failures} problems in {n} rules", file.display())?;
         return Ok(Status::Findings);
     }
-    println!("{}: {n} rules, every example proved", file.display());
+    writeln!(out, "{}: {n} rules, every example proved", file.display())?;
     Ok(Status::Clean)
 }

@@ -8,6 +8,7 @@
 //! its added lines are read, and only findings that touch an added line stand
 //! ([`Scanner::scan`]). [`proof`] runs a rule's examples through the engine.
 
+pub mod checks;
 pub mod entropy;
 pub mod placeholder;
 mod position;
@@ -237,6 +238,7 @@ impl Scanner {
     /// Every finding in all of a chunk's bytes, in order of position.
     fn scan_bytes(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
         let mut found = Vec::new();
+        let mut refused = Vec::new();
         let mut at = Locator::new(chunk.bytes, chunk.first_line);
         for i in self.prefilter.candidates(chunk.bytes) {
             let c = &self.rules[i];
@@ -244,9 +246,10 @@ impl Scanner {
                 continue;
             }
             if let Some(re) = c.regex() {
-                self.scan_rule(c, re, chunk, &mut at, &mut found);
+                self.scan_rule(c, re, chunk, &mut at, &mut found, &mut refused);
             }
         }
+        drop_refused(&mut found, &refused);
         let mut secrets: Vec<(usize, usize)> = found.iter().map(|(s, e, _)| (*s, *e)).collect();
         drop_shadowed(&mut found);
         position::mark_neighbours(&mut found, &mut secrets);
@@ -264,6 +267,7 @@ impl Scanner {
         chunk: &Chunk<'_>,
         at: &mut Locator<'_>,
         out: &mut Vec<(usize, usize, Finding)>,
+        refused: &mut Vec<(usize, usize)>,
     ) {
         let rule = &c.rule;
         let group = rule
@@ -272,12 +276,18 @@ impl Scanner {
         for caps in re.captures_iter(chunk.bytes) {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
-            if passes_checks(rule, m.as_bytes()) && c.context_allows(at, &whole) {
-                out.push((
-                    m.start(),
-                    m.end(),
-                    finding(rule, chunk, at, whole.start(), m),
-                ));
+            match checks::rejection(rule, m.as_bytes()) {
+                None if c.context_allows(at, &whole) => {
+                    out.push((
+                        m.start(),
+                        m.end(),
+                        finding(rule, chunk, at, whole.start(), m),
+                    ));
+                }
+                Some(checks::Rejection::Validator) if rule.family != "generic" => {
+                    refused.push((m.start(), m.end()));
+                }
+                _ => {}
             }
         }
     }
@@ -308,28 +318,15 @@ fn finding(
     }
 }
 
-/// The filters a candidate secret must pass, cheapest first.
-fn passes_checks(rule: &Rule, secret: &[u8]) -> bool {
-    if secret.is_empty() {
-        return false;
+/// A token a vendor rule refused for its checksum or structure is a random
+/// look-alike: a generic rule does not report it either.
+fn drop_refused(found: &mut Vec<(usize, usize, Finding)>, refused: &[(usize, usize)]) {
+    if refused.is_empty() {
+        return;
     }
-    if let Some(min) = rule.min_entropy {
-        if entropy::shannon(secret) < min {
-            return false;
-        }
-    }
-    if placeholder::is_documented_example(secret) {
-        return false;
-    }
-    if !rule.allow_placeholders && placeholder::is_placeholder(secret) {
-        return false;
-    }
-    if let Some(name) = &rule.validate {
-        if let Some(check) = validate::lookup(name) {
-            return check(secret);
-        }
-    }
-    true
+    found.retain(|(start, end, f)| {
+        f.rule.family != "generic" || !refused.iter().any(|r| r.0 < *end && *start < r.1)
+    });
 }
 
 /// One secret, one finding: where findings overlap, only the most specific stands.

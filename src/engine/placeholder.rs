@@ -56,6 +56,15 @@ const SYMBOL_MARKERS: &[&str] = &[
     "getenv",
     "secrets.",
     "vault:",
+    // Redaction markers written by loggers and exporters (Rails' `[FILTERED]`).
+    "[filtered]",
+    "[redacted]",
+    "[masked]",
+    "[hidden]",
+    "[removed]",
+    // SOPS-encrypted values: ciphertext, safe to commit by design.
+    "enc[aes256_gcm,",
+    "enc[pgp,",
 ];
 
 /// Whole values (lowercase, quotes trimmed) that are words, not secrets.
@@ -129,13 +138,24 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
             .iter()
             .any(|m| contains(&lower, m.as_bytes()))
         || (lower.contains(&b'<') && lower.contains(&b'>'))
-        || WORDS.iter().any(|w| trimmed == w.as_bytes())
+        || is_a_word(trimmed)
         || is_identifier_name(secret)
         || has_run(&lower)
         || has_sequence(&lower)
         || mostly_one_byte(&lower)
         || is_variable_reference(secret)
         || is_made_of_words(&lower)
+}
+
+/// A value that is one of [`WORDS`], maybe written as a label (`Password:`,
+/// `API key`): the key's own word, not a secret.
+fn is_a_word(lower: &[u8]) -> bool {
+    let label = lower.trim_ascii_end();
+    let label = label.strip_suffix(b":").unwrap_or(label).trim_ascii_end();
+    let squashed: Vec<u8> = label.iter().copied().filter(|b| *b != b' ').collect();
+    WORDS
+        .iter()
+        .any(|w| label == w.as_bytes() || squashed == w.as_bytes())
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -275,6 +295,20 @@ fn segments_into_words(s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_placeholder;
+
+    #[test]
+    fn redactions_encryptions_and_labels_are_not_secrets() {
+        for p in [
+            "[FILTERED]",
+            "[REDACTED]",
+            "ENC[AES256_GCM,data:Tr7o1r4=,iv:9Xq0MTn+1Ak=,tag:xK8Z1dA7a3+9pq==,type:str]",
+            "Password:",
+            "API key",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        assert!(!is_placeholder(b"pW7:kq2!xR9#mZ"));
+    }
 
     #[test]
     fn placeholders_are_recognised() {

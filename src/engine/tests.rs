@@ -201,3 +201,16 @@ fn a_rule_with_an_unknown_validator_cannot_run() {
         "the shape alone is fine"
     );
 }
+
+#[test]
+fn generic_rule_defers_to_a_vendor_checksum() {
+    let s = Scanner::new(rules::bundled());
+    // 36 random characters after `ghp_`: the CRC32 GitHub appends does not match.
+    let bad = "auth_token = \"ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\"\n";
+    assert!(scan(&s, bad).is_empty(), "{:?}", scan(&s, bad));
+    // The same assignment with a value no vendor rule claims is a generic finding.
+    let other = "auth_token = \"u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\"\n";
+    let found = scan(&s, other);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule.family, "generic");
+}

@@ -90,6 +90,37 @@ where
             Ending::Judged(Box::new(judged))
         }
         Ok(Err(e)) => Ending::Failed(e),
-        Err(_) => Ending::TimedOut,
+        // The scan thread ended without an answer: it crashed. That is an error,
+        // not a timeout, so `--on-error` decides, not `--on-timeout`.
+        Err(mpsc::RecvTimeoutError::Disconnected) => Ending::Failed(anyhow::anyhow!(
+            "the scan crashed (a bug in leakgate: please report it)"
+        )),
+        Err(mpsc::RecvTimeoutError::Timeout) => Ending::TimedOut,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crashed_scan_is_an_error_not_a_timeout() {
+        let ending = within(Duration::from_secs(30), || -> Result<Judged> {
+            panic!("simulated crash in the scan thread")
+        });
+        match ending {
+            Ending::Failed(e) => assert!(e.to_string().contains("crashed"), "{e}"),
+            Ending::TimedOut => panic!("a crash was taken for a timeout"),
+            Ending::Judged(_) => panic!("a crash was taken for a clean scan"),
+        }
+    }
+
+    #[test]
+    fn a_slow_scan_is_a_timeout() {
+        let ending = within(Duration::from_millis(10), || -> Result<Judged> {
+            std::thread::sleep(Duration::from_secs(2));
+            anyhow::bail!("too late")
+        });
+        assert!(matches!(ending, Ending::TimedOut));
     }
 }

@@ -77,6 +77,10 @@ pub fn visit_whole(origin: &Arc<Origin>, content: &[u8], visit: &mut dyn Visit) 
 /// Default size above which a file or blob is skipped, in bytes.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
 
+/// Size up to which a file on disk over the text limit is still handed to file
+/// judges (model files are hundreds of megabytes to gigabytes), in bytes.
+pub const MAX_MODEL_SIZE: u64 = 64 << 30;
+
 #[cfg(test)]
 mod tests {
     use super::*;

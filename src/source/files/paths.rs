@@ -1,10 +1,11 @@
 //! One file on disk: its path as reports show it, and its content as a chunk.
 
 use super::Stats;
-use crate::source::{scannable, visit_whole, Visit};
+use crate::source::{is_binary, scannable, visit_whole, Visit, MAX_MODEL_SIZE};
 use crate::types::{Location, Origin, SkipReason};
 use std::path::Path;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// The path as shown in reports: `/` separators, no leading `./`.
 pub fn display(path: &Path) -> String {
@@ -17,13 +18,39 @@ pub fn display(path: &Path) -> String {
     }
 }
 
+/// A file over the text size limit: only file judges see it (a model file of
+/// gigabytes is still judged), through a memory map, so what they read is
+/// what is paged in (a zip's directory and its pickle entries, never its
+/// tensor data whole). Text scanning skips it as too large unless a judge
+/// read it; it is skipped too above [`MAX_MODEL_SIZE`].
+///
+/// The map assumes the file does not shrink while it is judged (a file
+/// truncated under a running scan can stop the process, as it can ripgrep's).
+fn visit_large(path: &Path, origin: &Arc<Origin>, visit: &mut dyn Visit) {
+    let Ok(file) = std::fs::File::open(path) else {
+        return visit.skipped(origin, SkipReason::Unreadable);
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+    if size > MAX_MODEL_SIZE {
+        return visit.skipped(origin, SkipReason::TooLarge);
+    }
+    // SAFETY: the map is read only and dropped before returning; see above for
+    // a file changed while it is mapped.
+    let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else {
+        return visit.skipped(origin, SkipReason::Unreadable);
+    };
+    if !(visit.whole(origin, &map) && is_binary(&map)) {
+        visit.skipped(origin, SkipReason::TooLarge);
+    }
+}
+
 /// Reads the file at `path` and hands it to the visitor whole (or says why not).
 pub fn visit_file(path: &Path, max_size: u64, visit: &mut dyn Visit, stats: &Stats) {
     let origin = Origin::new(display(path), Location::File);
     visit.file(&origin);
     let too_big = std::fs::metadata(path).map(|m| m.len() > max_size);
     let bytes = match too_big {
-        Ok(true) => return visit.skipped(&origin, SkipReason::TooLarge),
+        Ok(true) => return visit_large(path, &origin, visit),
         Ok(false) => std::fs::read(path),
         Err(e) => Err(e),
     };

@@ -21,6 +21,7 @@
 //! second path later is not scanned again: it is reported at its first path only.
 
 use super::objects::Objects;
+use super::pack;
 use super::refs::Target;
 use crate::source::{is_regular, scannable, visit_whole, Visit};
 use crate::types::{Chunk, Location, Origin, SkipReason};
@@ -110,22 +111,31 @@ where
         .build()
         .context("cannot start the worker threads")?;
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(pool.current_num_threads() * 16);
-    let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done<V>>();
     let stop = AtomicBool::new(false);
     let failed = Mutex::new(None);
     std::thread::scope(|s| {
         let producer = s.spawn(|| produce(git_dir, commits, opts, stats, &stop, job_tx));
-        let (make, job_rx, failed) = (&make, &job_rx, &failed);
+        let (make, failed, stop) = (&make, &failed, &stop);
         s.spawn(move || {
+            // Blobs in packs are read in delta order once the walk has listed them
+            // all (see `pack`); the rest (loose objects, packs the reader leaves)
+            // one by one.
+            let jobs: Vec<Job> = job_rx.iter().collect();
+            let left =
+                pool.install(|| scan_packed(git_dir, jobs, make, &done_tx, stop, opts.max_size));
+            let (left_tx, left_rx) = mpsc::channel::<Job>();
+            left.into_iter().for_each(|job| drop(left_tx.send(job)));
+            drop(left_tx);
+            let left_rx = Mutex::new(left_rx);
             pool.broadcast(|_| {
                 let out = done_tx.clone();
-                if let Err(e) = work(git_dir, job_rx, make, out, opts.max_size) {
+                if let Err(e) = work(git_dir, &left_rx, make, out, opts.max_size) {
                     first_error(failed, e);
                 }
             })
         });
-        if let Err(e) = deliver(done_rx, &stop, &mut done) {
+        if let Err(e) = deliver(done_rx, stop, &mut done) {
             first_error(failed, e);
         }
         match producer.join() {
@@ -355,6 +365,51 @@ impl Seen {
         }
         Ok(out)
     }
+}
+
+/// Scans the jobs whose blobs [`pack::read_blobs`] finds in the pack files, on the
+/// current rayon pool, sending each result to `out`; returns the other jobs.
+fn scan_packed<V: Visit + Send>(
+    git_dir: &Path,
+    jobs: Vec<Job>,
+    make: &(dyn Fn() -> V + Sync),
+    out: &Sender<Done<V>>,
+    stop: &AtomicBool,
+    max_size: u64,
+) -> Vec<Job> {
+    // Jobs that are not blobs ask for the zero id, which no pack holds: they are
+    // left to the workers with the loose blobs.
+    let ids: Vec<Oid> = jobs
+        .iter()
+        .map(|j| match j.what {
+            What::Blob(blob) => blob,
+            What::Text(_) => Oid::ZERO_SHA1,
+        })
+        .collect();
+    let read = pack::read_blobs(git_dir, &ids, max_size, |i, blob| {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let job = &jobs[i];
+        let mut visit = make();
+        visit.file(&job.origin);
+        let bytes = match blob {
+            pack::Blob::TooLarge(_) => {
+                visit.skipped(&job.origin, SkipReason::TooLarge);
+                0
+            }
+            pack::Blob::Content(c) if scannable(&job.origin, c, max_size, &mut visit) => {
+                visit_whole(&job.origin, c, &mut visit)
+            }
+            pack::Blob::Content(_) => 0,
+        };
+        let seq = job.seq;
+        drop(out.send(Done { seq, bytes, visit }));
+    });
+    jobs.into_iter()
+        .zip(read)
+        .filter_map(|(job, read)| (!read).then_some(job))
+        .collect()
 }
 
 /// A worker: scans jobs until the queue closes.

@@ -6,7 +6,9 @@
 //! - [`push`] and [`commits`]: the commits a push brings, each judged by the lines
 //!   it adds against its parents;
 //! - [`history`]: every distinct blob of a history once, attributed to the commit
-//!   that introduced it.
+//!   that introduced it;
+//! - [`pack`]: many blobs read straight from the pack files, each object inflated
+//!   once (what [`history`] reads with).
 //!
 //! Every changed file goes on as one chunk of its new content with the added
 //! lines marked ([`lines`]); a new file as a whole chunk.
@@ -16,6 +18,7 @@ pub mod history;
 pub mod index;
 pub mod lines;
 pub mod objects;
+pub mod pack;
 pub mod push;
 pub mod refs;
 pub mod renames;
