@@ -71,7 +71,8 @@ pub fn run(args: Args) -> Result<Status> {
     let mut sink = sink(&args.report)?;
     let progress = progress(args.no_progress || args.report.quiet);
     let mut on_blob = |seq, bytes, stats: &Stats| tick(&progress, seq, bytes, stats);
-    let judge = Judge::new(&scanner, &allow);
+    let decoders = loaded.decoders();
+    let judge = Judge::new(&scanner, &allow).decoding(&decoders);
     history::scan(&repo, &commits, &opts, judge, &mut sink, &mut on_blob)?;
     progress.finish_and_clear();
     sink.outcome.summary.elapsed = started.elapsed();

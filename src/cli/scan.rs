@@ -17,6 +17,18 @@ use std::time::Instant;
 /// Binary files and files over --max-file-size are skipped and listed. Model files
 /// (pickles, PyTorch, NumPy, joblib, Keras), binary or not, are judged by what
 /// they would run when loaded (the `model` rules), found by their magic bytes.
+///
+/// Decoding (every command; the `decode:` section of .leakgate.yaml sets it):
+/// Jupyter notebooks (.ipynb) are read as cells: cell sources and text outputs
+/// are scanned, embedded images and attachments are not, and a finding names the
+/// cell, the output and the line in it. UTF-16 text (with or without a byte order
+/// mark) is transcoded; a stray NUL does not make a text file binary. Encoded
+/// runs are decoded where they sit and scanned again: base64 (standard and
+/// URL-safe, at least 16 characters), hex (at least 32 digits), percent-encoding
+/// and \x/\u escapes, only when they decode to text. Limits per file: 5 layers
+/// deep (decode.depth), 10000 decoded pieces (decode.max_pieces), 64 MiB decoded
+/// (decode.max_bytes); what goes past them is listed as skipped.
+/// decode.encoded: false turns encoded runs off.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -53,7 +65,8 @@ pub fn run(args: Args) -> Result<Status> {
     let loaded = args.config.load(root.as_deref())?;
     let scanner = common::throughput_scanner(&loaded)?;
     let allow = loaded.allow();
-    let judge = Judge::new(&scanner, &allow);
+    let decoders = loaded.decoders();
+    let judge = Judge::new(&scanner, &allow).decoding(&decoders);
     let mut outcome = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut collector = Collector::new(judge);
         let stats = files::read_stdin(args.config.max_file_size, &mut collector)?;

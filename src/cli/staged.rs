@@ -41,7 +41,8 @@ pub fn run(args: Args) -> Result<Status> {
     let loaded = args.config.load(repo.workdir())?;
     let scanner = common::scanner(&loaded)?;
     let allow = loaded.allow();
-    let mut collector = Collector::new(Judge::new(&scanner, &allow));
+    let decoders = loaded.decoders();
+    let mut collector = Collector::new(Judge::new(&scanner, &allow).decoding(&decoders));
     let stats = staged::walk(&repo, args.config.max_file_size, &mut collector)?;
     let mut outcome = collector.outcome;
     outcome.summary.scan = "staged";

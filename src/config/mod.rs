@@ -162,6 +162,18 @@ impl Loaded {
         crate::detect::Detector::new(rules, policy)
     }
 
+    /// The decoders the `decode` section asks for, within its limits.
+    pub fn decoders(&self) -> crate::decode::Decoders {
+        let spec = &self.config.decode;
+        let default = crate::decode::Limits::default();
+        let limits = crate::decode::Limits {
+            depth: spec.depth.unwrap_or(default.depth),
+            pieces: spec.max_pieces.unwrap_or(default.pieces),
+            bytes: spec.max_bytes.unwrap_or(default.bytes),
+        };
+        crate::decode::Decoders::configured(limits, spec.encoded.unwrap_or(true))
+    }
+
     /// The allow filters the config (and the command line) ask for.
     pub fn allow(&self) -> Allow {
         let inline = match (self.no_peer_markers, self.config.peer_markers) {

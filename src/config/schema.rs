@@ -43,6 +43,28 @@ pub struct Config {
     /// The model file detector.
     #[serde(default)]
     pub models: ModelsSpec,
+    /// Decoding before the rules run (notebooks, UTF-16, encoded runs).
+    #[serde(default)]
+    pub decode: DecodeSpec,
+}
+
+/// The `decode` section: what is decoded before the rules run, and the bounds on
+/// it per file (see `leakgate help scan`).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeSpec {
+    /// Decode base64, hex, percent-encoded and escaped runs (default true).
+    #[serde(default)]
+    pub encoded: Option<bool>,
+    /// Most layers of decoding, nested (default 5).
+    #[serde(default)]
+    pub depth: Option<usize>,
+    /// Most decoded pieces per file (default 10000).
+    #[serde(default)]
+    pub max_pieces: Option<usize>,
+    /// Most decoded bytes per file (default 64 MiB).
+    #[serde(default)]
+    pub max_bytes: Option<usize>,
 }
 
 /// The `non_blocking` section: findings that stay in every report, marked

@@ -24,6 +24,7 @@
 //! nest: [`Limits::depth`] layers, [`Limits::pieces`] pieces and
 //! [`Limits::bytes`] decoded bytes in all.
 
+pub mod encoded;
 pub mod json;
 pub mod notebook;
 pub mod utf16;
@@ -174,9 +175,18 @@ impl Decoders {
 
     /// The decoders every scan runs by default, with the default limits.
     pub fn standard() -> Decoders {
-        let list: Vec<Box<dyn Decoder>> =
+        Decoders::configured(Limits::default(), true)
+    }
+
+    /// The standard decoders within `limits`, with or without the decoding of
+    /// encoded runs (base64, hex, percent, escapes).
+    pub fn configured(limits: Limits, encoded: bool) -> Decoders {
+        let mut list: Vec<Box<dyn Decoder>> =
             vec![Box::new(utf16::Utf16), Box::new(notebook::Notebook)];
-        Decoders::new(list, Limits::default())
+        if encoded {
+            list.push(Box::new(encoded::Encoded));
+        }
+        Decoders::new(list, limits)
     }
 
     /// These decoders, tried in order on every chunk, within `limits`.

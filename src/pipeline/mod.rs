@@ -45,6 +45,13 @@ impl<'a> Judge<'a> {
     }
 }
 
+impl<'a> Judge<'a> {
+    /// This judge with other decoders (the config's: [`Loaded::decoders`]).
+    pub fn decoding(self, decoders: &'a Decoders) -> Judge<'a> {
+        Judge { decoders, ..self }
+    }
+}
+
 /// The scanner a loaded config asks for, tuned for `profile`: its rules, and the
 /// model file detector unless the config disables every model rule.
 pub fn scanner(loaded: &Loaded, profile: Profile) -> anyhow::Result<Scanner> {

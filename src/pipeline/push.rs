@@ -47,7 +47,9 @@ pub fn judge_push(
 ) -> Result<Judged> {
     let scanner = super::scanner(&loaded, crate::engine::Profile::Latency)?;
     let allow = loaded.allow();
-    let mut collector = super::Collector::new(Judge::new(&scanner, &allow));
+    let decoders = loaded.decoders();
+    let judge = Judge::new(&scanner, &allow).decoding(&decoders);
+    let mut collector = super::Collector::new(judge);
     let stats = commits::walk(repo, &pushed.commits, max_size, &mut collector)?;
     let objects = Objects::new(repo);
     let (files, bytes) = refs::judge_targets(&objects, &pushed.targets, max_size, &mut collector)?;
