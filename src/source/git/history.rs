@@ -23,8 +23,8 @@
 
 use super::objects::Objects;
 use super::pack;
-use super::refs::Target;
-use crate::source::{is_regular, scannable, visit_whole, Visit};
+use super::refs::{self, Target};
+use crate::source::{scannable, visit_whole, Visit};
 use crate::types::{Chunk, Location, Origin, SkipReason};
 use anyhow::{anyhow, Context, Result};
 use git2::{Commit, ObjectType, Oid, Repository};
@@ -346,41 +346,19 @@ impl Seen {
     }
 
     /// The blobs under `tree` not seen before, with their paths, in git's
-    /// pre-order; marks them seen. The walk is ours (an explicit stack, each tree
-    /// read through the object guard), so neither a deep nor a corrupt tree nor a
-    /// name that is not UTF-8 can stop it: names are shown lossily.
+    /// pre-order; marks them (and the subtrees, by id and path) seen.
     fn new_blobs(&mut self, objects: &Objects<'_>, tree: Oid) -> Result<Vec<(String, Oid)>> {
-        let mut out = Vec::new();
         if !self.trees.insert((tree, path_hash(b""))) {
-            return Ok(out);
+            return Ok(Vec::new());
         }
-        let read = |id: Oid| -> Result<Vec<(Vec<u8>, i32, Oid)>> {
-            let t = objects
-                .tree(id)
-                .with_context(|| format!("cannot read tree {id}"))?;
-            Ok(t.iter()
-                .map(|e| (e.name_bytes().to_vec(), e.filemode(), e.id()))
-                .collect())
-        };
-        // Each open directory: its path prefix, its entries and the next one.
-        let mut stack = vec![(Vec::new(), read(tree)?, 0usize)];
-        while let Some((prefix, entries, next)) = stack.last_mut() {
-            let Some((name, mode, id)) = entries.get(*next).cloned() else {
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            let path = [prefix.as_slice(), &name].concat();
-            if mode == 0o040000 {
-                let sub = [path.as_slice(), b"/"].concat();
-                if self.trees.insert((id, path_hash(&sub))) {
-                    stack.push((sub, read(id)?, 0));
-                }
-            } else if is_regular(mode as u32) && self.blobs.insert((id, path_hash(&path))) {
-                out.push((String::from_utf8_lossy(&path).into_owned(), id));
+        let (trees, blobs) = (&mut self.trees, &mut self.blobs);
+        refs::walk_tree(objects, tree, |id, path| {
+            if path.ends_with(b"/") {
+                trees.insert((id, path_hash(path)))
+            } else {
+                blobs.insert((id, path_hash(path)))
             }
-        }
-        Ok(out)
+        })
     }
 }
 

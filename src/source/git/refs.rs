@@ -131,9 +131,22 @@ pub fn object_origin(target: &Target, path: Option<&str>) -> std::sync::Arc<Orig
     Origin::new(name, Location::Object(target.end.to_string()))
 }
 
-/// The files of a tree, each with its path and blob, in git's order; read with
-/// an explicit stack so no depth or name stops it (names shown lossily).
+/// The files of a tree, each with its path and blob, in git's order.
 pub fn tree_files(objects: &Objects<'_>, tree: Oid) -> Result<Vec<(String, Oid)>> {
+    walk_tree(objects, tree, |_, _| true)
+}
+
+/// The files under `tree` that `keep` accepts, with their paths, in git's
+/// pre-order. `keep(id, path)` is asked for every subtree (path ending in `/`:
+/// `false` skips it) and every regular file (`false` leaves it out). The walk
+/// reads each tree through the object guard with an explicit stack, so neither a
+/// deep nor a corrupt tree nor a name that is not UTF-8 can stop it: names are
+/// shown lossily.
+pub fn walk_tree(
+    objects: &Objects<'_>,
+    tree: Oid,
+    mut keep: impl FnMut(Oid, &[u8]) -> bool,
+) -> Result<Vec<(String, Oid)>> {
     let mut out = Vec::new();
     let read = |id: Oid| -> Result<Vec<(Vec<u8>, i32, Oid)>> {
         let t = objects
@@ -143,6 +156,7 @@ pub fn tree_files(objects: &Objects<'_>, tree: Oid) -> Result<Vec<(String, Oid)>
             .map(|e| (e.name_bytes().to_vec(), e.filemode(), e.id()))
             .collect())
     };
+    // Each open directory: its path prefix, its entries and the next one.
     let mut stack = vec![(Vec::new(), read(tree)?, 0usize)];
     while let Some((prefix, entries, next)) = stack.last_mut() {
         let Some((name, mode, id)) = entries.get(*next).cloned() else {
@@ -153,8 +167,10 @@ pub fn tree_files(objects: &Objects<'_>, tree: Oid) -> Result<Vec<(String, Oid)>
         let path = [prefix.as_slice(), &name].concat();
         if mode == 0o040000 {
             let sub = [path.as_slice(), b"/"].concat();
-            stack.push((sub, read(id)?, 0));
-        } else if is_regular(mode as u32) {
+            if keep(id, &sub) {
+                stack.push((sub, read(id)?, 0));
+            }
+        } else if is_regular(mode as u32) && keep(id, &path) {
             out.push((String::from_utf8_lossy(&path).into_owned(), id));
         }
     }
