@@ -184,30 +184,6 @@ fn history_reads_a_directory_whose_name_is_not_utf8() {
     assert!(text.contains("config.py"), "{text}");
 }
 
-/// A bare server with leakgate as its pre-receive hook, and a clone of it with one
-/// clean commit pushed.
-fn server_and_client() -> (Bare, Repo) {
-    let server = Bare::new();
-    server.install_pre_receive("");
-    let client = Repo::with_origin(&server);
-    client.commit_file("README.md", "hello\n", "readme");
-    let out = client.push(&["origin", "main"]);
-    assert!(out.status.success(), "{}", all_output(&out));
-    (server, client)
-}
-
-/// A clone with leakgate as its pre-push hook, one clean commit pushed.
-fn client_with_pre_push() -> (Bare, Repo) {
-    let server = Bare::new();
-    let client = Repo::with_origin(&server);
-    let out = client.leakgate(&["install", "--hook", "pre-push"]);
-    assert!(out.status.success(), "{}", all_output(&out));
-    client.commit_file("README.md", "hello\n", "readme");
-    let out = client.push(&["origin", "main"]);
-    assert!(out.status.success(), "{}", all_output(&out));
-    (server, client)
-}
-
 /// Writes `content` as a blob (no commit, no tree) and returns its id.
 fn hash_object(repo: &Repo, content: &str) -> String {
     repo.write("loose.txt", content);
@@ -225,22 +201,8 @@ fn tree_object(repo: &Repo, content: &str) -> String {
 
 /// Runs git with `input` on stdin; its trimmed stdout.
 fn pipe(repo: &Repo, args: &[&str], input: &str) -> String {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = git_cmd(repo.path())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    let out = with_input(git_cmd(repo.path()).args(args), input.as_bytes());
+    assert!(out.status.success(), "{}", all_output(&out));
     stdout(&out).trim().to_string()
 }
 
@@ -258,7 +220,7 @@ fn assert_rejected(server: &Bare, before: &str, out: &Output, expect: &str) {
 
 #[test]
 fn pre_receive_rejects_a_tag_that_points_straight_at_a_blob() {
-    let (server, client) = server_and_client();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     let blob = hash_object(&client, &format!("token: {GH1}\n"));
     client.git(&["tag", "creds", &blob]);
@@ -268,7 +230,7 @@ fn pre_receive_rejects_a_tag_that_points_straight_at_a_blob() {
 
 #[test]
 fn pre_receive_rejects_an_annotated_tag_of_a_tree_and_any_ref_name() {
-    let (server, client) = server_and_client();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     let tree = tree_object(&client, &format!("token: {GH1}\n"));
     client.git(&["tag", "-a", "-m", "a tree", "treetag", &tree]);
@@ -281,7 +243,7 @@ fn pre_receive_rejects_an_annotated_tag_of_a_tree_and_any_ref_name() {
 
 #[test]
 fn pre_push_stops_a_tag_of_a_blob_and_of_a_tree() {
-    let (server, client) = client_with_pre_push();
+    let (server, client) = pre_push_setup();
     let before = server.refs();
     let blob = hash_object(&client, &format!("token: {GH1}\n"));
     client.git(&["tag", "creds", &blob]);
@@ -315,7 +277,7 @@ fn history_walks_refs_to_blobs_trees_and_tags_of_tags() {
 
 #[test]
 fn commit_messages_are_judged_by_pre_receive_pre_push_and_history() {
-    let (server, client) = server_and_client();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     client.stage("notes.txt", "nothing secret here\n");
     client.git(&[
@@ -347,7 +309,7 @@ fn commit_messages_are_judged_by_pre_receive_pre_push_and_history() {
 
 #[test]
 fn tag_messages_are_judged_by_pre_receive_and_history() {
-    let (server, client) = server_and_client();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     client.git(&["tag", "-a", "-m", &format!("release, token {GH2}"), "v1"]);
     let out = client.push(&["origin", "refs/tags/v1"]);
@@ -360,7 +322,7 @@ fn tag_messages_are_judged_by_pre_receive_and_history() {
 
 #[test]
 fn pre_push_to_a_url_does_not_judge_again_what_a_remote_has() {
-    let (server, client) = client_with_pre_push();
+    let (server, client) = pre_push_setup();
     client.commit_file("old.txt", format!("{GH1}\n"), "old secret");
     let out = client.git_output(&["push", "-q", "--no-verify", "origin", "main"]);
     assert!(out.status.success(), "{}", all_output(&out));
@@ -465,7 +427,7 @@ fn a_key_replaced_in_place_is_blocked_by_pre_commit_and_pre_receive() {
 
 #[test]
 fn a_key_body_pasted_later_is_rejected_by_pre_receive() {
-    let (server, client) = server_and_client();
+    let (server, client) = pre_receive_setup();
     client.commit_file("t.pem", format!("{BEGIN}{END}"), "template");
     let out = client.push(&["origin", "main"]);
     assert!(out.status.success(), "{}", all_output(&out));

@@ -4,22 +4,9 @@
 mod common;
 use common::{fake::*, *};
 
-/// A bare remote and a clone with leakgate as its pre-push hook, one clean commit
-/// pushed.
-fn setup() -> (Bare, Repo) {
-    let server = Bare::new();
-    let client = Repo::with_origin(&server);
-    let out = client.leakgate(&["install", "--hook", "pre-push"]);
-    assert!(out.status.success(), "{}", all_output(&out));
-    client.commit_file("README.md", "hello\n", "readme");
-    let out = client.push(&["origin", "main"]);
-    assert!(out.status.success(), "{}", all_output(&out));
-    (server, client)
-}
-
 #[test]
 fn push_with_a_secret_is_stopped_before_it_leaves() {
-    let (server, client) = setup();
+    let (server, client) = pre_push_setup();
     let before = server.refs();
     let id = client.commit_file("deploy/env.sh", format!("export T={GH1}\n"), "env");
     let out = client.push(&["origin", "main"]);
@@ -34,7 +21,7 @@ fn push_with_a_secret_is_stopped_before_it_leaves() {
 
 #[test]
 fn commits_the_remote_has_are_not_judged_again() {
-    let (server, client) = setup();
+    let (server, client) = pre_push_setup();
     client.commit_file("old.txt", format!("{GH2}\n"), "old secret");
     let out = client.git_output(&["push", "-q", "--no-verify", "origin", "main"]);
     assert!(out.status.success(), "{}", all_output(&out));
@@ -50,7 +37,7 @@ fn commits_the_remote_has_are_not_judged_again() {
 
 #[test]
 fn new_branch_with_a_secret_is_stopped_and_deletion_passes() {
-    let (server, client) = setup();
+    let (server, client) = pre_push_setup();
     client.git(&["checkout", "-q", "-b", "topic"]);
     client.commit_file("k.txt", format!("{GH3}\n"), "k");
     let out = client.push(&["origin", "topic"]);

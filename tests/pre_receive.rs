@@ -4,18 +4,6 @@
 mod common;
 use common::{fake::*, *};
 
-/// A server with leakgate as its pre-receive hook and a clone with one clean commit
-/// already pushed.
-fn setup() -> (Bare, Repo) {
-    let server = Bare::new();
-    server.install_pre_receive("");
-    let client = Repo::with_origin(&server);
-    client.commit_file("README.md", "hello\n", "readme");
-    let out = client.push(&["origin", "main"]);
-    assert!(out.status.success(), "{}", all_output(&out));
-    (server, client)
-}
-
 fn assert_rejected(out: &std::process::Output) -> String {
     let text = all_output(out);
     assert!(!out.status.success(), "push must be rejected: {text}");
@@ -25,7 +13,7 @@ fn assert_rejected(out: &std::process::Output) -> String {
 
 #[test]
 fn push_adding_a_secret_is_rejected_and_refs_stay() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     let id = client.commit_file(
         "app/config.py",
@@ -66,7 +54,7 @@ fn first_push_into_an_empty_server_reads_the_quarantined_objects() {
 
 #[test]
 fn clean_push_is_accepted() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     let id = client.commit_file("src/lib.rs", "fn main() {}\n", "code");
     let out = client.push(&["origin", "main"]);
     assert!(out.status.success(), "{}", all_output(&out));
@@ -75,7 +63,7 @@ fn clean_push_is_accepted() {
 
 #[test]
 fn an_allowed_false_positive_is_accepted() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     let id = client.commit_file(
         "tests/fixture.py",
         format!("SAMPLE = \"{GH1}\"  # leakgate:allow\n"),
@@ -88,7 +76,7 @@ fn an_allowed_false_positive_is_accepted() {
 
 #[test]
 fn secret_added_then_removed_in_the_same_push_is_rejected() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     let bad = client.commit_file("a.env", format!("T={GH3}\n"), "oops");
     client.commit_file("a.env", "T=from-the-vault\n", "remove it");
@@ -130,7 +118,7 @@ fn new_branch_of_commits_the_server_has_is_accepted() {
 
 #[test]
 fn new_branch_with_a_new_secret_is_rejected() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     client.git(&["checkout", "-q", "-b", "topic"]);
     client.commit_file("t.py", format!("k = '{GH1}'\n"), "topic");
     let out = client.push(&["origin", "topic"]);
@@ -150,7 +138,7 @@ fn deleting_a_branch_is_accepted() {
 
 #[test]
 fn push_of_many_commits_finds_the_one_secret() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     let before = server.refs();
     let mut bad = String::new();
     for i in 0..80 {
@@ -177,7 +165,7 @@ fn push_of_many_commits_finds_the_one_secret() {
 
 #[test]
 fn many_clean_commits_are_accepted() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     for i in 0..60 {
         client.commit_file(&format!("d/f{}.txt", i % 5), format!("v{i}\n"), "c");
     }
@@ -188,7 +176,7 @@ fn many_clean_commits_are_accepted() {
 
 #[test]
 fn force_push_is_judged_on_the_rewritten_commits() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     client.commit_file("x.txt", "one\n", "x");
     assert!(client.push(&["origin", "main"]).status.success());
     let before = server.refs();
@@ -213,7 +201,7 @@ fn force_push_is_judged_on_the_rewritten_commits() {
 
 #[test]
 fn tag_pushes_are_judged() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     client.git(&["checkout", "-q", "--detach"]);
     client.commit_file("rel.txt", format!("{GH4}\n"), "release");
     client.git(&["tag", "-a", "-m", "release", "v1"]);
@@ -271,7 +259,7 @@ fn merge_is_judged_only_for_lines_new_against_every_parent() {
 
 #[test]
 fn timeout_rejects_by_default_and_can_accept() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     // 6 MiB of text takes far longer than a millisecond to diff and scan.
     server.install_pre_receive("--timeout 0.001");
     let big: String = (0..200_000)
@@ -289,7 +277,7 @@ fn timeout_rejects_by_default_and_can_accept() {
 
 #[test]
 fn a_scan_that_cannot_run_rejects_by_default_and_can_accept() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     server.install_pre_receive("--config /nonexistent/leakgate.yaml");
     client.commit_file("a.txt", "fine\n", "a");
     let text = assert_rejected(&client.push(&["origin", "main"]));
@@ -301,7 +289,7 @@ fn a_scan_that_cannot_run_rejects_by_default_and_can_accept() {
 
 #[test]
 fn server_config_adds_rules() {
-    let (server, client) = setup();
+    let (server, client) = pre_receive_setup();
     let config = server.path().join("leakgate.yaml");
     std::fs::write(
         &config,

@@ -274,20 +274,11 @@ fn the_schema_check_rejects_a_broken_log() {
 #[test]
 fn sarif_of_stdin_is_valid() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = leakgate(dir.path())
-        .args(["scan", "-", "--format", "sarif"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("x = {GH4}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let input = format!("x = {GH4}\n");
+    let out = with_input(
+        leakgate(dir.path()).args(["scan", "-", "--format", "sarif"]),
+        input.as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(1));
     let log = json(&out);
     assert_eq!(sarif_errors(&log), Vec::<String>::new(), "{log:#}");

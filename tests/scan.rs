@@ -2,8 +2,6 @@
 
 mod common;
 use common::{fake::*, *};
-use std::io::Write;
-use std::process::Stdio;
 
 #[test]
 fn scans_a_directory_tree_including_hidden_files() {
@@ -29,14 +27,8 @@ fn scans_a_directory_tree_including_hidden_files() {
 #[test]
 fn scans_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = leakgate(dir.path())
-        .args(["scan", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    write!(child.stdin.take().unwrap(), "one\ntwo {GH3}\n").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let input = format!("one\ntwo {GH3}\n");
+    let out = with_input(leakgate(dir.path()).args(["scan", "-"]), input.as_bytes());
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("-:2:5"), "{}", stdout(&out));
 }

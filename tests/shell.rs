@@ -4,7 +4,7 @@
 mod common;
 use common::{fake::*, *};
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Tells the person running the tests what was not checked, on the real stderr.
 fn say(what: &str) {
@@ -32,20 +32,7 @@ fn completions(shell: &str) -> String {
 
 /// Runs `shell` on `script` with `args`; returns what it printed.
 fn run_shell(shell: &str, args: &[&str], script: &str) -> std::process::Output {
-    let mut child = Command::new(shell)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    with_input(Command::new(shell).args(args), script.as_bytes())
 }
 
 #[test]

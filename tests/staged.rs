@@ -352,20 +352,11 @@ fn every_index_format_gives_the_same_findings() {
     // straight into the index since no file system takes a path that long.
     let long_path = format!("{}f.txt", format!("{}/", "d".repeat(210)).repeat(20));
     let add_long = |content: String| {
-        let mut child = git_cmd(repo.path())
-            .args(["hash-object", "-w", "--stdin"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(content.as_bytes())
-            .unwrap();
-        let oid = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+        let out = with_input(
+            git_cmd(repo.path()).args(["hash-object", "-w", "--stdin"]),
+            content.as_bytes(),
+        );
+        let oid = stdout(&out);
         let info = format!("100644,{},{long_path}", oid.trim());
         repo.git(&["update-index", "--add", "--cacheinfo", &info]);
     };

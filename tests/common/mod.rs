@@ -256,3 +256,49 @@ impl Repo {
         self.commit_unchecked(message)
     }
 }
+
+/// Runs `cmd` with `input` on its stdin and its stdout and stderr captured.
+pub fn with_input(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input)
+        .expect("the command reads its stdin");
+    child.wait_with_output().unwrap()
+}
+
+/// A bare server with leakgate as its pre-receive hook and a clone of it with one
+/// clean commit already pushed.
+pub fn pre_receive_setup() -> (Bare, Repo) {
+    let server = Bare::new();
+    server.install_pre_receive("");
+    let client = Repo::with_origin(&server);
+    push_first_commit(&client);
+    (server, client)
+}
+
+/// A bare remote and a clone with leakgate as its pre-push hook, one clean commit
+/// already pushed.
+pub fn pre_push_setup() -> (Bare, Repo) {
+    let server = Bare::new();
+    let client = Repo::with_origin(&server);
+    let out = client.leakgate(&["install", "--hook", "pre-push"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    push_first_commit(&client);
+    (server, client)
+}
+
+/// Commits a clean README and pushes it to `origin`.
+fn push_first_commit(client: &Repo) {
+    client.commit_file("README.md", "hello\n", "readme");
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+}
