@@ -159,12 +159,7 @@ fn a_model_over_the_text_size_limit_is_still_judged() {
     write_large_torch_zip(&big_good, &good, 30).unwrap();
     std::fs::write(dir.path().join("big.log"), vec![b'x'; 26 << 20]).unwrap();
     assert!(std::fs::metadata(&big_evil).unwrap().len() > 25 << 20);
-    let out = leakgate(dir.path())
-        .args(["scan", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = scan_json(dir.path(), 1);
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{doc}");
     assert_eq!(findings[0]["path"], "big.pt");
@@ -190,12 +185,7 @@ fn scan_finds_models_by_magic_bytes_not_extension() {
     std::fs::write(dir.path().join("weights.safetensors"), &evil).unwrap();
     std::fs::write(dir.path().join("good.pkl"), &good).unwrap();
     std::fs::write(dir.path().join("notes.txt"), "cos\nsin\ntan\n").unwrap();
-    let out = leakgate(dir.path())
-        .args(["scan", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = scan_json(dir.path(), 1);
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{doc}");
     let f = &findings[0];

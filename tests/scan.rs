@@ -11,12 +11,7 @@ fn scans_a_directory_tree_including_hidden_files() {
     std::fs::write(dir.path().join("src/ok.rs"), "fn main() {}\n").unwrap();
     std::fs::create_dir_all(dir.path().join(".git")).unwrap();
     std::fs::write(dir.path().join(".git/config"), format!("k={GH2}\n")).unwrap();
-    let out = leakgate(dir.path())
-        .args(["scan", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = scan_json(dir.path(), 1);
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{doc}");
     assert_eq!(findings[0]["path"], "src/.hidden/conf");

@@ -302,3 +302,14 @@ fn push_first_commit(client: &Repo) {
     let out = client.push(&["origin", "main"]);
     assert!(out.status.success(), "{}", all_output(&out));
 }
+
+/// `leakgate scan . --format json` in `dir`: asserts the exit code and returns the
+/// parsed report.
+pub fn scan_json(dir: &Path, code: i32) -> serde_json::Value {
+    let out = leakgate(dir)
+        .args(["scan", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(code), "{}", all_output(&out));
+    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+}
