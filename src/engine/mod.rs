@@ -216,6 +216,7 @@ impl Scanner {
             secret_span: (0, name.len()),
             allow_context: Vec::new(),
             other_spans: Vec::new(),
+            also_lines: Vec::new(),
         }
     }
 
@@ -361,6 +362,7 @@ fn finding(
         secret_span: pos.secret_span,
         allow_context: pos.allow_context,
         other_spans: Vec::new(),
+        also_lines: Vec::new(),
     }
 }
 
