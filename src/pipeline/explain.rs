@@ -35,7 +35,9 @@ pub fn explain(
             ..Explanation::default()
         },
     };
-    paths::visit_file(path, max_size, &mut explainer, &Stats::default());
+    let stats = Stats::default();
+    paths::visit_file(path, max_size, &mut explainer, &stats);
+    stats.check()?;
     Ok(explainer.out)
 }
 
