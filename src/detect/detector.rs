@@ -129,7 +129,7 @@ mod tests {
     fn findings_name_the_place_the_callable_and_why() {
         let d = Detector::new(super::super::rules::all(), Policy::default()).unwrap();
         let origin = Origin::new("m/model.pt", Location::File);
-        let zip = crate::detect::formats::zip::tests::build(
+        let zip = crate::decode::formats::zip::tests::build(
             b"",
             &[(
                 "archive/data.pkl",
