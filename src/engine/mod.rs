@@ -272,13 +272,11 @@ impl Scanner {
     /// The findings of the rules whose patterns span lines, over all of a chunk.
     fn scan_multiline<T: Trace + ?Sized>(&self, chunk: &Chunk<'_>, trace: &mut T) -> Vec<Finding> {
         let multi = self.multiline.get_or_init(|| {
-            let spans = |c: &Compiled| {
-                c.rule
-                    .pattern
-                    .as_deref()
-                    .is_some_and(crate::rules::lint::spans_lines)
-            };
-            let rules = self.rules.iter().enumerate().filter(|(_, c)| spans(c));
+            let rules = self
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.rule.spans_lines);
             // Rules with no keyword would read every changed file whole: they
             // keep to the windows.
             let with_keywords =
