@@ -10,6 +10,7 @@
 //! Each decision can be traced ([`trace`], [`Scanner::scan_traced`]) to tell a
 //! user why a line gave no finding; an ordinary scan traces nothing, at no cost.
 
+pub mod boundary;
 pub mod checks;
 pub mod entropy;
 pub mod placeholder;
@@ -359,6 +360,15 @@ impl Scanner {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
             let why = match checks::rejection(rule, m.as_bytes()) {
+                None if boundary::inside_encoded_run(
+                    chunk.bytes,
+                    whole.start(),
+                    m.start(),
+                    m.end(),
+                ) =>
+                {
+                    Why::InEncodedRun
+                }
                 None => match c.context_veto(at, &whole) {
                     None => {
                         let f = finding(rule, chunk, at, whole.start(), m);
