@@ -104,6 +104,7 @@ pub fn all() -> Vec<Rule> {
             require: None,
             always: false,
             allow_placeholders: false,
+            keywords_start_words: false,
             help: Some(r.help.into()),
         })
         .collect()

@@ -59,6 +59,8 @@ pub struct StaticRule {
     pub always: bool,
     /// See [`RuleSpec::allow_placeholders`].
     pub allow_placeholders: bool,
+    /// See [`RuleSpec::keywords_start_words`].
+    pub keywords_start_words: bool,
     /// See [`RuleSpec::help`].
     pub help: Option<&'static str>,
 }
@@ -88,6 +90,7 @@ impl Rule {
             require: r.require.map(Into::into),
             always: r.always,
             allow_placeholders: r.allow_placeholders,
+            keywords_start_words: r.keywords_start_words,
             help: r.help.map(Into::into),
         }
     }
@@ -113,6 +116,7 @@ impl Rule {
             require: spec.require.clone(),
             always: spec.always,
             allow_placeholders: spec.allow_placeholders,
+            keywords_start_words: spec.keywords_start_words(),
             help: spec.help.clone(),
         })
     }
