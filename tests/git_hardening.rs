@@ -5,30 +5,7 @@
 
 mod common;
 use common::{fake::*, *};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-/// Runs `cmd`, killing it if it has not finished after `secs` seconds (a hang is
-/// the bug some of these tests guard against: the test must fail, not hang).
-fn output_within(cmd: &mut Command, secs: u64) -> Output {
-    use std::process::Stdio;
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
-            panic!("hung for {secs} s: {}", all_output(&out));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
-}
+use std::process::Output;
 
 /// The loose object file of `id` in `repo`, made writable.
 fn loose_file(repo: &Repo, id: &str) -> std::path::PathBuf {

@@ -1,7 +1,7 @@
 //! `leakgate scan`: files, directories and stdin.
 
 use super::common::{self, ConfigArgs, ReportArgs, Status};
-use crate::pipeline::{Collector, Judge, SharedCollector};
+use crate::pipeline::{Judge, SharedCollector};
 use crate::report::{Context, Outcome};
 use crate::source::files::{self, WalkOptions};
 use anyhow::Result;
@@ -67,29 +67,34 @@ pub fn run(args: Args) -> Result<Status> {
     let allow = loaded.allow();
     let decoders = loaded.decoders();
     let judge = Judge::new(&scanner, &allow).decoding(&decoders);
-    let mut outcome = if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut collector = Collector::new(judge);
-        let stats = files::read_stdin(args.config.max_file_size, &mut collector)?;
-        let mut outcome = collector.outcome;
-        outcome.summary.files = stats.files.load(Ordering::Relaxed);
-        outcome.summary.bytes = stats.bytes.load(Ordering::Relaxed);
-        outcome
-    } else {
-        let shared = Mutex::new(Outcome::default());
+    let shared = Mutex::new(Outcome::default());
+    let (stdin, paths): (Vec<_>, Vec<_>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() == "-");
+    let mut stats = files::Stats::default();
+    if !stdin.is_empty() {
+        let mut collector = SharedCollector::new(judge, &shared);
+        stats = files::read_stdin(args.config.max_file_size, &mut collector)?;
+    }
+    if !paths.is_empty() {
         let opts = WalkOptions {
             max_size: args.config.max_file_size,
             gitignore: args.gitignore,
             threads: args.threads,
         };
-        let stats = files::walk(&args.paths, &opts, &|| {
+        let walked = files::walk(&paths, &opts, &|| {
             Box::new(SharedCollector::new(judge, &shared))
         })?;
-        let mut outcome = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-        outcome.summary.files = stats.files.load(Ordering::Relaxed);
-        outcome.summary.bytes = stats.bytes.load(Ordering::Relaxed);
-        outcome
-    };
+        stats.add(walked);
+    }
+    let mut outcome = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    outcome.summary.files = stats.files.load(Ordering::Relaxed);
+    outcome.summary.bytes = stats.bytes.load(Ordering::Relaxed);
     outcome.summary.scan = "files";
     outcome.summary.elapsed = started.elapsed();
-    common::finish(&args.report, &mut outcome, Context::Scan)
+    let status = common::finish(&args.report, &mut outcome, Context::Scan)?;
+    stats.check()?;
+    Ok(status)
 }

@@ -22,6 +22,7 @@ pub const NAMES: &[&str] = &[
     "not-default-password",
     "generic-secret",
     "basic-auth",
+    "basic-auth-store",
 ];
 
 /// The validator with this name, if there is one.
@@ -36,6 +37,7 @@ pub fn lookup(name: &str) -> Option<Validator> {
         "not-default-password" => not_default_password,
         "generic-secret" => generic_secret,
         "basic-auth" => basic_auth,
+        "basic-auth-store" => basic_auth_store,
         _ => return None,
     })
 }
@@ -437,18 +439,30 @@ fn is_uuid(s: &[u8]) -> bool {
 /// decodes to printable text with a user, a colon and a password that is not a
 /// placeholder or a default.
 pub fn basic_auth(secret: &[u8]) -> bool {
+    user_password(secret).is_some_and(|p| not_default_password(&p))
+}
+
+/// [`basic_auth`] for a credential store (`.npmrc`, `.dockercfg`): whatever the
+/// password, weak or a product default, it is someone's login; only a placeholder
+/// is not.
+pub fn basic_auth_store(secret: &[u8]) -> bool {
+    user_password(secret).is_some()
+}
+
+/// The password of base64 `user:password` text, when it decodes to printable text
+/// with a user and a password that is not a placeholder.
+fn user_password(secret: &[u8]) -> Option<Vec<u8>> {
     let trimmed: Vec<u8> = secret.iter().copied().filter(|&b| b != b'=').collect();
-    let Ok(text) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&trimmed) else {
-        return false;
-    };
-    let Some(colon) = text.iter().position(|&b| b == b':') else {
-        return false;
-    };
+    let text = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&trimmed)
+        .ok()?;
+    let colon = text.iter().position(|&b| b == b':')?;
     let (user, password) = (&text[..colon], &text[colon + 1..]);
-    !user.is_empty()
+    let usable = !user.is_empty()
+        && !password.is_empty()
         && text.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
-        && not_default_password(password)
-        && !super::placeholder::is_placeholder(password)
+        && !super::placeholder::is_placeholder(password);
+    usable.then(|| password.to_vec())
 }
 
 #[cfg(test)]
@@ -622,5 +636,15 @@ mod tests {
         assert!(!basic_auth(b"dXNlcjpwYXNzd29yZA==")); // user:password
         assert!(!basic_auth(b"bm9jb2xvbmhlcmU=")); // nocolonhere
         assert!(!basic_auth(b"not base64!"));
+    }
+
+    #[test]
+    fn a_store_keeps_weak_and_default_passwords() {
+        assert!(basic_auth_store(b"YWxpY2U6aHVudGVyMjI=")); // alice:hunter22
+        assert!(basic_auth_store(b"cm9vdDpyb290")); // root:root
+        assert!(!basic_auth(b"cm9vdDpyb290"));
+        assert!(!basic_auth_store(b"dXNlcjpwYXNzd29yZA==")); // user:password
+        assert!(!basic_auth_store(b"dXNlcjo=")); // user: (no password)
+        assert!(!basic_auth_store(b"bm9jb2xvbmhlcmU="));
     }
 }

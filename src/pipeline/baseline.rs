@@ -70,7 +70,8 @@ fn scan_worktree(judge: Judge<'_>, root: &Path, max_size: u64) -> Result<Outcome
     };
     files::walk(&[root.to_path_buf()], &opts, &|| {
         Box::new(SharedCollector::new(judge, &shared))
-    })?;
+    })?
+    .check()?;
     let mut outcome = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     super::sort(&mut outcome);
     Ok(outcome)

@@ -167,7 +167,12 @@ fn summary(out: &mut dyn Write, outcome: &Outcome, opts: &Options) -> io::Result
             plural(m, "unsafe model finding", "unsafe model findings")
         ),
     };
-    let head = if n == 0 {
+    let head = if n == 0 && s.skipped.contains_key(&SkipReason::Unreadable) {
+        "no secrets found in what could be read"
+            .red()
+            .bold()
+            .to_string()
+    } else if n == 0 {
         "no secrets found".green().bold().to_string()
     } else {
         let found = format!("{found} in {}", plural(files, "file", "files"));

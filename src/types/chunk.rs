@@ -144,6 +144,9 @@ pub enum SkipReason {
     /// A model file (or a part of one) that could not be judged: encrypted, an
     /// unknown compression, over a size limit.
     NotJudged,
+    /// Not a regular file (a FIFO, socket or device met while walking a
+    /// directory): reading it could block or never end, so it is listed instead.
+    Special,
 }
 
 impl SkipReason {
@@ -158,6 +161,7 @@ impl SkipReason {
                 "that are Git LFS pointers (the content is not in git, so it was not judged)"
             }
             SkipReason::NotJudged => "not fully judged as model files",
+            SkipReason::Special => "of a special kind (FIFO, socket, device: never read in a walk)",
         }
     }
 }

@@ -257,6 +257,27 @@ impl Repo {
     }
 }
 
+/// Runs `cmd`, killing it if it has not finished after `secs` seconds (a hang is
+/// the bug some of these tests guard against: the test must fail, not hang).
+pub fn output_within(cmd: &mut Command, secs: u64) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!("hung for {secs} s: {}", all_output(&out));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// Runs `cmd` with `input` on its stdin and its stdout and stderr captured.
 pub fn with_input(cmd: &mut Command, input: &[u8]) -> Output {
     use std::io::Write;

@@ -31,14 +31,38 @@ impl Default for WalkOptions {
 pub type VisitorFactory<'a> = dyn Fn() -> Box<dyn Visit + Send + 'a> + Sync + 'a;
 
 /// Walks `roots` (files or directories) in parallel, reporting every file.
-/// A path that does not exist is an error before anything is scanned.
+/// A path that does not exist is an error before anything is scanned. A root is
+/// followed if it is a symlink and read whatever it is: a directory is walked, any
+/// other root (a regular file, a FIFO, `/dev/stdin`, `<(cmd)`) is read whole.
+/// Inside a walk, symlinks are not followed and special files are listed unread.
+/// What could not be read is in the returned [`Stats::unreadable`].
 pub fn walk(roots: &[PathBuf], opts: &WalkOptions, make: &VisitorFactory<'_>) -> Result<Stats> {
+    let mut kinds = Vec::with_capacity(roots.len());
     for p in roots {
-        std::fs::symlink_metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        kinds.push(meta.file_type());
     }
     let stats = Stats::default();
-    let Some((first, rest)) = roots.split_first() else {
-        return Ok(stats);
+    let mut dirs = Vec::new();
+    let mut visitor = make();
+    for (p, kind) in roots.iter().zip(kinds) {
+        if kind.is_dir() {
+            dirs.push(p);
+        } else if kind.is_file() {
+            paths::visit_file(p, opts.max_size, visitor.as_mut(), &stats);
+        } else {
+            paths::visit_stream(p, opts.max_size, visitor.as_mut(), &stats);
+        }
+    }
+    drop(visitor);
+    walk_dirs(&dirs, opts, make, &stats);
+    Ok(stats)
+}
+
+/// Walks directories in parallel.
+fn walk_dirs(dirs: &[&PathBuf], opts: &WalkOptions, make: &VisitorFactory<'_>, stats: &Stats) {
+    let Some((first, rest)) = dirs.split_first() else {
+        return;
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for p in rest {
@@ -56,23 +80,45 @@ pub fn walk(roots: &[PathBuf], opts: &WalkOptions, make: &VisitorFactory<'_>) ->
         .filter_entry(|e| e.file_name() != ".git");
     builder.build_parallel().run(|| {
         let mut visitor = make();
-        let stats = &stats;
         Box::new(move |entry| {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    paths::visit_file(e.path(), opts.max_size, visitor.as_mut(), stats);
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    let path = err_path(&err).unwrap_or_default();
-                    let origin = Origin::new(path, Location::File);
-                    visitor.skipped(&origin, SkipReason::Unreadable);
-                }
-            }
+            visit_entry(entry, opts, visitor.as_mut(), stats);
             ignore::WalkState::Continue
         })
     });
-    Ok(stats)
+}
+
+/// One entry of a walk: a regular file is read, a special file (FIFO, socket,
+/// device) is listed unread, an error is an unreadable path.
+fn visit_entry(
+    entry: std::result::Result<ignore::DirEntry, ignore::Error>,
+    opts: &WalkOptions,
+    visitor: &mut (dyn Visit + Send + '_),
+    stats: &Stats,
+) {
+    match entry {
+        Ok(e) => match e.file_type() {
+            Some(t) if t.is_file() => paths::visit_file(e.path(), opts.max_size, visitor, stats),
+            Some(t) if t.is_dir() || t.is_symlink() => {}
+            _ => {
+                let origin = Origin::new(paths::display(e.path()), Location::File);
+                visitor.skipped(&origin, SkipReason::Special);
+            }
+        },
+        Err(err) => {
+            let path = err_path(&err).unwrap_or_default();
+            stats.unreadable(&path, &io_cause(&err));
+            let origin = Origin::new(path, Location::File);
+            visitor.skipped(&origin, SkipReason::Unreadable);
+        }
+    }
+}
+
+/// The OS error under a walk error, or the error itself.
+fn io_cause(err: &ignore::Error) -> String {
+    match err.io_error() {
+        Some(e) => e.to_string(),
+        None => err.to_string(),
+    }
 }
 
 fn err_path(err: &ignore::Error) -> Option<String> {
