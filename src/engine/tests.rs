@@ -224,7 +224,11 @@ fn keyword_inside_a_longer_word_runs_no_regex() {
     let wise = wise.expect("the bundled Wise rule");
     let text = b"Otherwise, likewise: key = \"76f0daf1-ee4c-4413-bd56-9dc9b83092e0\"";
     assert!(!s.prefilter.candidates(text).contains(&wise));
-    for hit in [&b"WISE_API_TOKEN=1"[..], b"const myWiseToken = 1", b"transferwise_key"] {
+    for hit in [
+        &b"WISE_API_TOKEN=1"[..],
+        b"const myWiseToken = 1",
+        b"transferwise_key",
+    ] {
         let shown = String::from_utf8_lossy(hit);
         assert!(s.prefilter.candidates(hit).contains(&wise), "{shown}");
     }
@@ -237,7 +241,11 @@ fn most_bundled_rules_ignore_keywords_inside_words() {
     let all = rules::bundled();
     let vendor: Vec<&Rule> = all.iter().filter(|r| r.family != "generic").collect();
     let bounded = vendor.iter().filter(|r| r.keywords_start_words).count();
-    assert!(bounded * 3 >= vendor.len() * 2, "{bounded} of {}", vendor.len());
+    assert!(
+        bounded * 3 >= vendor.len() * 2,
+        "{bounded} of {}",
+        vendor.len()
+    );
     for id in ["wise-api-token", "github-classic-pat"] {
         let r = all.iter().find(|r| r.id == id).unwrap();
         assert!(r.keywords_start_words, "{id}");

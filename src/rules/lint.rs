@@ -309,9 +309,7 @@ pub fn keywords_start_words(pattern: &str, keywords: &[String]) -> bool {
         return false;
     };
     let folded = fold(&hir);
-    let seq = Extractor::new()
-        .kind(ExtractKind::Prefix)
-        .extract(&folded);
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&folded);
     let Some(literals) = seq.literals() else {
         return false;
     };
@@ -343,7 +341,8 @@ fn starts_with_bounded_keyword(literal: &[u8], keywords: &[Vec<u8>]) -> bool {
         .count();
     keywords.iter().any(|k| {
         (0..=lead).any(|i| {
-            literal[i..].starts_with(k) && (i > 0 || k.first().is_some_and(|b| !b.is_ascii_alphanumeric()))
+            literal[i..].starts_with(k)
+                && (i > 0 || k.first().is_some_and(|b| !b.is_ascii_alphanumeric()))
         })
     })
 }
@@ -447,18 +446,39 @@ mod tests {
     fn keywords_that_start_words() {
         let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let wise = r#"(?:\b|_)(?i:wise|transferwise)(?:\b|_)[^\n]{0,20}?token[=:]([0-9a-f]{32})\b"#;
-        assert!(!keywords_start_words(wise, &kw(&["wise"])), "transferwise holds wise mid-word");
+        assert!(
+            !keywords_start_words(wise, &kw(&["wise"])),
+            "transferwise holds wise mid-word"
+        );
         assert!(keywords_start_words(wise, &kw(&["wise", "transferwise"])));
-        assert!(keywords_start_words(r"\b(ghp_[A-Za-z0-9]{36})\b", &kw(&["ghp_"])));
-        assert!(keywords_start_words(r#"["'](?i:acme)_key=([a-z0-9]{8,})"#, &kw(&["acme"])));
+        assert!(keywords_start_words(
+            r"\b(ghp_[A-Za-z0-9]{36})\b",
+            &kw(&["ghp_"])
+        ));
+        assert!(keywords_start_words(
+            r#"["'](?i:acme)_key=([a-z0-9]{8,})"#,
+            &kw(&["acme"])
+        ));
         // No boundary before the word, or an optional one: any hit counts.
-        assert!(!keywords_start_words(r"(?i)cohere_key=([a-z0-9]{8,})", &kw(&["cohere"])));
-        assert!(!keywords_start_words(r"(?:\b|_)?cohere=([a-z0-9]{8,})", &kw(&["cohere"])));
-        assert!(!keywords_start_words(r"\b(?i:acme)_key=([a-z0-9]{8,})", &kw(&["key"])));
+        assert!(!keywords_start_words(
+            r"(?i)cohere_key=([a-z0-9]{8,})",
+            &kw(&["cohere"])
+        ));
+        assert!(!keywords_start_words(
+            r"(?:\b|_)?cohere=([a-z0-9]{8,})",
+            &kw(&["cohere"])
+        ));
+        assert!(!keywords_start_words(
+            r"\b(?i:acme)_key=([a-z0-9]{8,})",
+            &kw(&["key"])
+        ));
         // A case-sensitive camelCase start is a word start too.
         let camel = r"(?:(?:\b|_)(?i:acme)|Acme)_?key=([a-z0-9]{8,})";
         assert!(keywords_start_words(camel, &kw(&["acme"])));
-        assert!(!keywords_start_words(r"(?:\b(?i:acme)|ACME)_key=([a-z0-9]{8,})", &kw(&["acme"])));
+        assert!(!keywords_start_words(
+            r"(?:\b(?i:acme)|ACME)_key=([a-z0-9]{8,})",
+            &kw(&["acme"])
+        ));
         // A keyword that starts with a delimiter needs nothing before it.
         assert!(keywords_start_words(r"(://[a-z]+)", &kw(&["://"])));
     }
