@@ -2,9 +2,10 @@
 
 use super::common::{self, ConfigArgs, ReportArgs, Status};
 use crate::pipeline::{Judge, SharedCollector};
+use crate::report::Format;
 use crate::report::{Context, Outcome};
 use crate::source::files::{self, WalkOptions};
-use anyhow::Result;
+use anyhow::{bail, Context as _, Result};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -29,6 +30,19 @@ use std::time::Instant;
 /// deep (decode.depth), 10000 decoded pieces (decode.max_pieces), 64 MiB decoded
 /// (decode.max_bytes); what goes past them is listed as skipped.
 /// decode.encoded: false turns encoded runs off.
+///
+/// Why was this (not) found? `--explain FILE` or `--explain FILE:LINE` scans one
+/// file as an ordinary scan would, with the same config, decoders and filters,
+/// and prints every decision taken on it (or on that line): which rules'
+/// keywords occur, which patterns matched, and for each match the check that
+/// dropped it (entropy with its value and the rule's threshold, placeholder,
+/// documented example, validator/checksum, the rule's exclude/require context, a
+/// vendor rule's checksum refusal, an overlap with a more specific rule's
+/// finding), or the filter that allowed it (inline marker, baseline, config
+/// allowlist path/value/regex/stopword), or that it is reported. Decoded layers
+/// (notebook cells, base64 runs, ...) are explained each on their own. Every
+/// candidate secret is masked as in reports (--redact N, --show-secrets). Exit
+/// code: 1 if a finding in scope blocks, else 0.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -37,7 +51,8 @@ Examples:
   leakgate scan config/ .env --format json       some files, for a script
   cat dump.sql | leakgate scan -                 standard input
   leakgate scan . --format sarif -o leakgate.sarif --exit-zero
-                                                 a report for code scanning that never fails the job")]
+                                                 a report for code scanning that never fails the job
+  leakgate scan --explain config/app.env:12      why line 12 gives (or does not give) a finding")]
 pub struct Args {
     /// Files or directories to scan; `-` reads stdin.
     #[arg(value_name = "PATH", default_value = ".")]
@@ -45,6 +60,9 @@ pub struct Args {
     /// Honour .gitignore, .ignore and git's exclude files while walking.
     #[arg(long)]
     gitignore: bool,
+    /// Explain what the rules make of FILE, or of line LINE of it: see above.
+    #[arg(long, value_name = "FILE[:LINE]", conflicts_with = "paths")]
+    explain: Option<String>,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     threads: usize,
@@ -67,6 +85,9 @@ pub fn run(args: Args) -> Result<Status> {
     let allow = loaded.allow();
     let decoders = loaded.decoders();
     let judge = Judge::new(&scanner, &allow).decoding(&decoders);
+    if let Some(target) = &args.explain {
+        return explain(&args, &judge, target);
+    }
     let shared = Mutex::new(Outcome::default());
     let (stdin, paths): (Vec<_>, Vec<_>) = args
         .paths
@@ -97,4 +118,42 @@ pub fn run(args: Args) -> Result<Status> {
     let status = common::finish(&args.report, &mut outcome, Context::Scan)?;
     stats.check()?;
     Ok(status)
+}
+
+/// `--explain FILE[:LINE]`: the trace of one file, for people.
+fn explain(args: &Args, judge: &Judge<'_>, target: &str) -> Result<Status> {
+    if args.report.format != Format::Human || args.report.output.is_some() {
+        bail!("--explain prints its text to stdout: it takes no --format or --output");
+    }
+    let (path, line) = explain_target(target)?;
+    let max_size = args.config.max_file_size;
+    let explained = crate::pipeline::explain::explain(judge, &path, line, max_size)?;
+    let mut out = std::io::stdout().lock();
+    let redaction = common::redaction(&args.report);
+    match crate::report::explain::write(&mut out, &explained, redaction) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write the explanation")?,
+    }
+    Ok(common::status(
+        explained.blocking() > 0,
+        args.report.exit_zero,
+    ))
+}
+
+/// `FILE` or `FILE:LINE`: a path that exists is taken whole, so a file whose
+/// name ends in `:N` can still be named.
+fn explain_target(target: &str) -> Result<(PathBuf, Option<u32>)> {
+    let whole = PathBuf::from(target);
+    if whole.exists() {
+        return Ok((whole, None));
+    }
+    match target.rsplit_once(':') {
+        Some((path, line)) if !path.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+            match line.parse::<u32>() {
+                Ok(n) if n > 0 => Ok((PathBuf::from(path), Some(n))),
+                _ => bail!("--explain {target}: the line must be a number from 1"),
+            }
+        }
+        _ => Ok((whole, None)),
+    }
 }

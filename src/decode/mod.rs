@@ -25,6 +25,7 @@
 //! [`Limits::bytes`] decoded bytes in all.
 
 pub mod encoded;
+pub mod formats;
 pub mod json;
 pub mod notebook;
 pub mod utf16;

@@ -116,6 +116,7 @@ fn finding(rule: &Arc<Rule>, origin: &Arc<Origin>, f: &super::Finding) -> Findin
         secret_span: span,
         allow_context: Vec::new(),
         other_spans: Vec::new(),
+        also_lines: Vec::new(),
     }
 }
 
@@ -128,7 +129,7 @@ mod tests {
     fn findings_name_the_place_the_callable_and_why() {
         let d = Detector::new(super::super::rules::all(), Policy::default()).unwrap();
         let origin = Origin::new("m/model.pt", Location::File);
-        let zip = crate::detect::formats::zip::tests::build(
+        let zip = crate::decode::formats::zip::tests::build(
             b"",
             &[(
                 "archive/data.pkl",

@@ -43,3 +43,26 @@ pub fn rejection(rule: &Rule, secret: &[u8]) -> Option<Rejection> {
     }
     None
 }
+
+impl Rejection {
+    /// The reason for people, with the numbers that decided it (`--explain`).
+    pub fn describe(self, rule: &Rule) -> String {
+        match self {
+            Rejection::Empty => "the secret group is empty".to_string(),
+            Rejection::Entropy(bits) => format!(
+                "entropy {bits:.2} bits/byte is below the rule's min_entropy {:.2}",
+                rule.min_entropy.unwrap_or(0.0)
+            ),
+            Rejection::DocumentedExample => {
+                "a vendor's documented example value (rules/documented-examples.txt)".to_string()
+            }
+            Rejection::Placeholder => {
+                "the placeholder filter takes it for a placeholder".to_string()
+            }
+            Rejection::Validator => format!(
+                "validator `{}` refuses it (checksum or structure)",
+                rule.validate.as_deref().unwrap_or("none")
+            ),
+        }
+    }
+}

@@ -7,6 +7,8 @@
 //! its path alone, whatever its content. For a changed file only the lines around
 //! its added lines are read, and only findings that touch an added line stand
 //! ([`Scanner::scan`]). [`proof`] runs a rule's examples through the engine.
+//! Each decision can be traced ([`trace`], [`Scanner::scan_traced`]) to tell a
+//! user why a line gave no finding; an ordinary scan traces nothing, at no cost.
 
 pub mod checks;
 pub mod entropy;
@@ -14,6 +16,7 @@ pub mod placeholder;
 mod position;
 pub mod prefilter;
 pub mod proof;
+pub mod trace;
 pub mod validate;
 
 pub use crate::types::{fingerprint, Finding};
@@ -27,6 +30,7 @@ use prefilter::Prefilter;
 pub use prefilter::Profile;
 use regex::bytes::Regex;
 use std::sync::{Arc, OnceLock};
+use trace::{Step, Trace, Why};
 
 /// Lines of unchanged context read on each side of a changed file's added lines,
 /// so that a rule whose match spans lines sees the whole of it.
@@ -69,19 +73,25 @@ impl Compiled {
         Some(lazy(&self.regex, self.rule.pattern.as_deref()?))
     }
 
-    /// Whether the rule's context patterns accept the match `whole` in `bytes`,
-    /// given the text from the start of its line to its end: `require` must match,
-    /// `exclude` must not. Most rules have neither and pay nothing.
-    fn context_allows(&self, at: &mut Locator<'_>, whole: &regex::bytes::Match<'_>) -> bool {
+    /// Why the rule's context patterns refuse the match `whole`, given the text
+    /// from the start of its line to its end (`require` must match, `exclude` must
+    /// not), or `None` when they accept it. Most rules have neither and pay nothing.
+    fn context_veto(
+        &self,
+        at: &mut Locator<'_>,
+        whole: &regex::bytes::Match<'_>,
+    ) -> Option<Why<'static>> {
         let (require, exclude) = (self.rule.require.as_deref(), self.rule.exclude.as_deref());
         if require.is_none() && exclude.is_none() {
-            return true;
+            return None;
         }
         let context = &at.bytes()[at.line_start(whole.start())..whole.end()];
         let matches =
             |cell, pattern: Option<&str>| pattern.map(|p| lazy(cell, p).is_match(context));
-        matches(&self.require, require) != Some(false)
-            && matches(&self.exclude, exclude) != Some(true)
+        if matches(&self.require, require) == Some(false) {
+            return Some(Why::NotRequired);
+        }
+        (matches(&self.exclude, exclude) == Some(true)).then_some(Why::Excluded)
     }
 
     fn path_matches(&self, path: &str) -> bool {
@@ -218,6 +228,7 @@ impl Scanner {
             secret_span: (0, name.len()),
             allow_context: Vec::new(),
             other_spans: Vec::new(),
+            also_lines: Vec::new(),
         }
     }
 
@@ -228,17 +239,29 @@ impl Scanner {
     /// first and last lines were committed earlier is still whole; only findings
     /// that touch an added line are returned.
     pub fn scan(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
+        self.scan_with(chunk, &mut trace::Off)
+    }
+
+    /// [`Scanner::scan`], telling `trace` every decision it takes: which rules'
+    /// keywords hit, which matches each check dropped and why, which findings
+    /// stand. Byte spans are in `chunk.bytes` (for a changed file, in the window
+    /// the step was taken in; `--explain` traces whole chunks).
+    pub fn scan_traced(&self, chunk: &Chunk<'_>, trace: &mut dyn Trace) -> Vec<Finding> {
+        self.scan_with(chunk, trace)
+    }
+
+    fn scan_with<T: Trace + ?Sized>(&self, chunk: &Chunk<'_>, trace: &mut T) -> Vec<Finding> {
         if chunk.added.is_none() {
-            return self.scan_bytes(chunk);
+            return self.scan_bytes(chunk, trace);
         }
         let mut found = Vec::new();
         for window in chunk.windows(CONTEXT_LINES, MAX_CONTEXT_BYTES) {
-            found.extend(self.scan_bytes(&window));
+            found.extend(self.scan_bytes(&window, trace));
         }
         let same = |a: &Finding, b: &Finding| {
             (a.line, a.column, &a.rule.id) == (b.line, b.column, &b.rule.id)
         };
-        for f in self.scan_multiline(chunk) {
+        for f in self.scan_multiline(chunk, trace) {
             if !found.iter().any(|g| same(g, &f)) {
                 found.push(f);
             }
@@ -249,7 +272,7 @@ impl Scanner {
     }
 
     /// The findings of the rules whose patterns span lines, over all of a chunk.
-    fn scan_multiline(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
+    fn scan_multiline<T: Trace + ?Sized>(&self, chunk: &Chunk<'_>, trace: &mut T) -> Vec<Finding> {
         let multi = self.multiline.get_or_init(|| {
             let spans = |c: &Compiled| {
                 c.rule
@@ -278,34 +301,50 @@ impl Scanner {
         for i in multi.candidates(chunk.bytes) {
             let c = &self.rules[i];
             if let (true, Some(re)) = (c.path_matches(&chunk.origin.path), c.regex()) {
-                self.scan_rule(c, re, chunk, &mut at, &mut found, &mut refused);
+                let mut out = Out::new(&mut found, &mut refused, trace);
+                self.scan_rule(c, re, chunk, &mut at, &mut out);
             }
         }
-        drop_refused(&mut found, &refused);
+        drop_refused(&mut found, &refused, trace);
         let mut secrets: Vec<(usize, usize)> = found.iter().map(|(s, e, _)| (*s, *e)).collect();
-        drop_shadowed(&mut found);
+        drop_shadowed(&mut found, trace);
         position::mark_neighbours(&mut found, &mut secrets);
+        for (start, end, f) in &found {
+            trace.step(Step::Found {
+                finding: f,
+                secret: (*start, *end),
+            });
+        }
         found.into_iter().map(|(_, _, f)| f).collect()
     }
 
     /// Every finding in all of a chunk's bytes, in order of position.
-    fn scan_bytes(&self, chunk: &Chunk<'_>) -> Vec<Finding> {
+    fn scan_bytes<T: Trace + ?Sized>(&self, chunk: &Chunk<'_>, trace: &mut T) -> Vec<Finding> {
         let mut found = Vec::new();
         let mut refused = Vec::new();
         let mut at = Locator::new(chunk.bytes, chunk.first_line);
         for i in self.prefilter.candidates(chunk.bytes) {
             let c = &self.rules[i];
+            trace.step(Step::Candidate(&c.rule));
             if !c.path_matches(&chunk.origin.path) {
+                trace.step(Step::OutOfScope(&c.rule));
                 continue;
             }
             if let Some(re) = c.regex() {
-                self.scan_rule(c, re, chunk, &mut at, &mut found, &mut refused);
+                let mut out = Out::new(&mut found, &mut refused, trace);
+                self.scan_rule(c, re, chunk, &mut at, &mut out);
             }
         }
-        drop_refused(&mut found, &refused);
+        drop_refused(&mut found, &refused, trace);
         let mut secrets: Vec<(usize, usize)> = found.iter().map(|(s, e, _)| (*s, *e)).collect();
-        drop_shadowed(&mut found);
+        drop_shadowed(&mut found, trace);
         position::mark_neighbours(&mut found, &mut secrets);
+        for (start, end, f) in &found {
+            trace.step(Step::Found {
+                finding: f,
+                secret: (*start, *end),
+            });
+        }
         found.sort_by_key(|(start, _, f)| (*start, f.rule.id.clone()));
         found.into_iter().map(|(_, _, f)| f).collect()
     }
@@ -313,14 +352,13 @@ impl Scanner {
     /// Every finding of one rule in a chunk. Matches do not overlap: a rejected
     /// candidate's match still consumes its text, so a rule's pattern should match
     /// one secret with its own context, not a run of them.
-    fn scan_rule(
+    fn scan_rule<T: Trace + ?Sized>(
         &self,
         c: &Compiled,
         re: &Regex,
         chunk: &Chunk<'_>,
         at: &mut Locator<'_>,
-        out: &mut Vec<(usize, usize, Finding)>,
-        refused: &mut Vec<(usize, usize)>,
+        out: &mut Out<'_, T>,
     ) {
         let rule = &c.rule;
         let group = rule
@@ -329,19 +367,50 @@ impl Scanner {
         for caps in re.captures_iter(chunk.bytes) {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
-            match checks::rejection(rule, m.as_bytes()) {
-                None if c.context_allows(at, &whole) => {
-                    out.push((
-                        m.start(),
-                        m.end(),
-                        finding(rule, chunk, at, whole.start(), m),
-                    ));
+            let why = match checks::rejection(rule, m.as_bytes()) {
+                None => match c.context_veto(at, &whole) {
+                    None => {
+                        let f = finding(rule, chunk, at, whole.start(), m);
+                        out.found.push((m.start(), m.end(), f));
+                        continue;
+                    }
+                    Some(why) => why,
+                },
+                Some(r) => {
+                    if r == checks::Rejection::Validator && rule.family != "generic" {
+                        out.refused.push((m.start(), m.end()));
+                    }
+                    Why::Check(r)
                 }
-                Some(checks::Rejection::Validator) if rule.family != "generic" => {
-                    refused.push((m.start(), m.end()));
-                }
-                _ => {}
-            }
+            };
+            out.trace.step(Step::Dropped {
+                rule,
+                whole: Some((whole.start(), whole.end())),
+                secret: (m.start(), m.end()),
+                why,
+            });
+        }
+    }
+}
+
+/// Where one rule's matches go: findings, the spans of tokens a vendor rule
+/// refused, and the trace of the scan.
+struct Out<'a, T: ?Sized> {
+    found: &'a mut Vec<(usize, usize, Finding)>,
+    refused: &'a mut Vec<(usize, usize)>,
+    trace: &'a mut T,
+}
+
+impl<'a, T: Trace + ?Sized> Out<'a, T> {
+    fn new(
+        found: &'a mut Vec<(usize, usize, Finding)>,
+        refused: &'a mut Vec<(usize, usize)>,
+        trace: &'a mut T,
+    ) -> Self {
+        Out {
+            found,
+            refused,
+            trace,
         }
     }
 }
@@ -368,17 +437,32 @@ fn finding(
         secret_span: pos.secret_span,
         allow_context: pos.allow_context,
         other_spans: Vec::new(),
+        also_lines: Vec::new(),
     }
 }
 
 /// A token a vendor rule refused for its checksum or structure is a random
 /// look-alike: a generic rule does not report it either.
-fn drop_refused(found: &mut Vec<(usize, usize, Finding)>, refused: &[(usize, usize)]) {
+fn drop_refused<T: Trace + ?Sized>(
+    found: &mut Vec<(usize, usize, Finding)>,
+    refused: &[(usize, usize)],
+    trace: &mut T,
+) {
     if refused.is_empty() {
         return;
     }
     found.retain(|(start, end, f)| {
-        f.rule.family != "generic" || !refused.iter().any(|r| r.0 < *end && *start < r.1)
+        let keep =
+            f.rule.family != "generic" || !refused.iter().any(|r| r.0 < *end && *start < r.1);
+        if !keep {
+            trace.step(Step::Dropped {
+                rule: &f.rule,
+                whole: None,
+                secret: (*start, *end),
+                why: Why::VendorRefused,
+            });
+        }
+        keep
     });
 }
 
@@ -386,7 +470,7 @@ fn drop_refused(found: &mut Vec<(usize, usize, Finding)>, refused: &[(usize, usi
 /// A vendor rule beats a `generic` one, then the higher severity wins, then the
 /// rule declared first. (Two rules that see the same key, such as a service-account
 /// JSON rule and a private key rule, would otherwise report it twice.)
-fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
+fn drop_shadowed<T: Trace + ?Sized>(found: &mut Vec<(usize, usize, Finding)>, trace: &mut T) {
     let rank = |f: &Finding| {
         (
             f.rule.family == "generic",
@@ -397,17 +481,26 @@ fn drop_shadowed(found: &mut Vec<(usize, usize, Finding)>) {
     // kept spans never overlap each other, so sorted by start they are sorted by
     // end too, and only the last one starting before a new span ends can touch it.
     found.sort_by_key(|(start, _, f)| (rank(f), *start));
-    let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
+    // Each kept span maps to its end and its index in `kept`.
+    let mut taken: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
     let mut kept: Vec<(usize, usize, Finding)> = Vec::with_capacity(found.len());
     for item in found.drain(..) {
         let (start, end) = (item.0, item.1);
-        let overlaps = taken
+        let overlap = taken
             .range(..end)
             .next_back()
-            .is_some_and(|(&s, &e)| s < end && start < e);
-        if !overlaps {
-            taken.insert(start, end);
-            kept.push(item);
+            .filter(|(&s, &(e, _))| s < end && start < e);
+        match overlap {
+            None => {
+                taken.insert(start, (end, kept.len()));
+                kept.push(item);
+            }
+            Some((_, &(_, by))) => trace.step(Step::Dropped {
+                rule: &item.2.rule,
+                whole: None,
+                secret: (start, end),
+                why: Why::Shadowed(&kept[by].2.rule),
+            }),
         }
     }
     *found = kept;

@@ -251,3 +251,63 @@ fn most_bundled_rules_ignore_keywords_inside_words() {
         assert!(r.keywords_start_words, "{id}");
     }
 }
+
+#[test]
+fn the_trace_sees_every_decision_and_changes_no_finding() {
+    use trace::{Dropped, Record, Recorder};
+    let s = Scanner::new(vec![rule(TOKEN_RULE)]);
+    let text = "tok_aaaaaaaaaaaaaaaaaaaa\ntok_q8Zr2LxW0pVt7NcK3yHs\n";
+    let chunk = Chunk::whole(Origin::new("a.txt", Location::File), text.as_bytes());
+    let mut rec = Recorder::default();
+    let traced = s.scan_traced(&chunk, &mut rec);
+    let plain = s.scan(&chunk);
+    let ids = |f: &[Finding]| f.iter().map(|f| f.fingerprint.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&traced), ids(&plain));
+    assert!(matches!(&rec.records[0], Record::Candidate(r) if r.id == "test-token"));
+    assert!(matches!(
+        &rec.records[1],
+        Record::Dropped {
+            secret: (0, 24),
+            why: Dropped::Check(checks::Rejection::Entropy(_)),
+            ..
+        }
+    ));
+    assert!(matches!(
+        &rec.records[2],
+        Record::Found {
+            secret: (25, 49),
+            ..
+        }
+    ));
+    assert_eq!(rec.records.len(), 3);
+}
+
+#[test]
+fn the_trace_names_the_rule_that_shadows_a_generic_match() {
+    use trace::{Dropped, Record, Recorder};
+    let generic = rule(
+        r#"
+- id: test-generic
+  name: Test generic
+  severity: medium
+  keywords: [key]
+  pattern: 'key = (\S+)'
+"#,
+    );
+    let generic = Rule {
+        family: "generic".into(),
+        ..generic
+    };
+    let s = Scanner::new(vec![generic, rule(TOKEN_RULE)]);
+    let chunk = Chunk::whole(
+        Origin::new("a.txt", Location::File),
+        b"key = tok_q8Zr2LxW0pVt7NcK3yHs",
+    );
+    let mut rec = Recorder::default();
+    assert_eq!(s.scan_traced(&chunk, &mut rec).len(), 1);
+    let shadowed = rec.records.iter().any(|r| {
+        matches!(r, Record::Dropped { rule, why: Dropped::Shadowed(by), .. }
+            if rule.id == "test-generic" && by.id == "test-token")
+    });
+    assert!(shadowed, "{:?}", rec.records);
+}

@@ -190,6 +190,7 @@ impl Sink {
     fn take(&mut self, done: Done<Collector<'_>>) -> Result<()> {
         self.bytes += done.bytes;
         let mut found = done.visit.outcome;
+        found.dedupe();
         for f in std::mem::take(&mut found.findings) {
             if self.seen.insert(f.fingerprint.clone()) {
                 let why = found.not_blocking.remove(&f.fingerprint);

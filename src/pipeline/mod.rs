@@ -7,9 +7,11 @@
 //! arguments into one of them and an outcome into an exit code: [`history`] (the
 //! whole-history walk with each secret kept once, streamed or held),
 //! [`push`] (judging what a push brings, within a time budget) and [`baseline`]
-//! (the scans a baseline is made from).
+//! (the scans a baseline is made from), [`explain`] (one file with the engine's
+//! trace on, for `scan --explain`).
 
 pub mod baseline;
+pub mod explain;
 pub mod history;
 pub mod push;
 
@@ -245,8 +247,10 @@ impl Visit for SharedCollector<'_> {
     }
 }
 
-/// Puts findings in a stable order: path, decoding layers, line, column, rule.
+/// Makes an outcome ready to report: one finding per secret ([`Outcome::dedupe`]),
+/// in a stable order: path, decoding layers, line, column, rule.
 pub fn sort(outcome: &mut Outcome) {
+    outcome.dedupe();
     let key = |f: &Finding| {
         (
             f.origin.path.clone(),

@@ -1,6 +1,7 @@
 //! Reports: one module per format. Every format redacts secrets unless the user
 //! asked for them ([`Redaction`]); paths, commit ids and rule ids are always whole.
 
+pub mod explain;
 pub mod gitlab;
 pub mod human;
 pub mod json;

@@ -1,11 +1,16 @@
-//! Judging the members of archives: every zip entry and tar member whose first
-//! bytes are a model format is read in full (within the file's budget) and
-//! judged one layer deeper. An entry that cannot be read (encrypted, an unknown
+//! Judging the members of archives and compressed streams: every zip entry and
+//! tar member whose first bytes are a model format is read in full (within the
+//! file's budget) and judged one layer deeper; compressed bytes are judged as
+//! what they decompress to. An entry that cannot be read (encrypted, an unknown
 //! compression method) is reported as not judged, never skipped in silence.
+//!
+//! The readers are the decode stage's ([`crate::decode::formats`]): one zip, tar
+//! and decompression reader serves the model detector and the archive decoder.
 
-use super::sniff::{self, HEAD};
-use super::tar;
-use super::zip::{Archive, Entry};
+use super::sniff::{self, Compression, HEAD};
+use crate::decode::formats::compress;
+use crate::decode::formats::tar;
+use crate::decode::formats::zip::{Archive, Entry};
 use crate::detect::{Ctx, Layer};
 use std::borrow::Cow;
 
@@ -64,4 +69,25 @@ pub(crate) fn judge_tar(bytes: &[u8], ctx: &mut Ctx<'_>) {
             });
         }
     }
+}
+
+/// Judges compressed `data`: decompresses it within the file's budget and judges
+/// what comes out. Returns the inner format, if it is a model format.
+pub(crate) fn judge_compressed(
+    format: Compression,
+    data: &[u8],
+    ctx: &mut Ctx<'_>,
+) -> Option<&'static str> {
+    let out = compress::decompress(format, data, ctx.output_budget());
+    ctx.spend_output(out.bytes.len() as u64);
+    let inner = ctx
+        .within(Layer::Step(format.name().into()), |ctx| {
+            let inner = super::judge(&out.bytes, ctx);
+            if inner.is_some() && out.over_limit {
+                ctx.unjudged("decompresses past the size limit: only the start was judged");
+            }
+            inner
+        })
+        .flatten();
+    inner.map(|_| format.name())
 }

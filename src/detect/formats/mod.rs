@@ -7,9 +7,13 @@
 //! | format | how it is judged |
 //! |---|---|
 //! | pickle (`.pkl`, PyTorch legacy, joblib) | every stream, then embedded ones ([`crate::detect::pickle`]) |
-//! | zip (PyTorch, `.npz`, `.keras`, any archive) | every entry ([`archive`], [`zip`]) |
-//! | tar (PyTorch's oldest format) | every member ([`tar`]) |
-//! | gzip, zlib, bzip2, xz, LZMA, LZ4, joblib's `ZF` | decompressed, bounded ([`compress`]) |
+//! | zip (PyTorch, `.npz`, `.keras`, any archive) | every entry ([`archive`], [`zip`](crate::decode::formats::zip)) |
+//! | tar (PyTorch's oldest format) | every member ([`tar`](crate::decode::formats::tar)) |
+//! | gzip, zlib, bzip2, xz, LZMA, LZ4, joblib's `ZF` | decompressed, bounded ([`compress`](crate::decode::formats::compress)) |
+//!
+//! The zip, tar and decompression readers belong to the decode stage
+//! ([`crate::decode::formats`]), which opens archives for the rules with the
+//! same code.
 //! | `.npy` | an object array's data as pickles ([`numpy`]) |
 //! | HDF5 (legacy Keras `.h5`) | the JSON configs in its attributes ([`hdf5`]) |
 //! | Keras JSON config | Lambda layers, functions outside Keras ([`keras`]) |
@@ -19,14 +23,12 @@
 //! for a pickle (its first byte is no pickle opcode).
 
 pub mod archive;
-pub mod compress;
 pub mod hdf5;
 pub mod keras;
 pub mod numpy;
 pub mod sniff;
-pub mod tar;
-pub mod zip;
 
+use crate::decode::formats::zip;
 use crate::detect::{pickle, Ctx};
 use sniff::Kind;
 
@@ -51,7 +53,7 @@ pub(crate) fn judge(bytes: &[u8], ctx: &mut Ctx<'_>) -> Option<&'static str> {
             numpy::judge(bytes, ctx);
             "npy"
         }
-        Kind::Compressed(c) => return compress::judge(c, bytes, ctx),
+        Kind::Compressed(c) => return archive::judge_compressed(c, bytes, ctx),
         Kind::Tar => {
             archive::judge_tar(bytes, ctx);
             "tar"

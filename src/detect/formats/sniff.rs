@@ -9,39 +9,7 @@
 /// How many leading bytes [`sniff`] looks at.
 pub const HEAD: usize = 4096;
 
-/// A compression format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    /// gzip (`\x1f\x8b`).
-    Gzip,
-    /// A zlib stream (`\x78` and a valid header check).
-    Zlib,
-    /// bzip2 (`BZh`).
-    Bzip2,
-    /// xz (`\xfd7zXZ\0`).
-    Xz,
-    /// A bare LZMA stream (`\x5d\0\0`), as Python's `lzma.FORMAT_ALONE` writes.
-    Lzma,
-    /// An LZ4 frame (`\x04\x22\x4d\x18`).
-    Lz4,
-    /// joblib's old zlib format (`ZF0x` and a length).
-    JoblibZfile,
-}
-
-impl Compression {
-    /// The name used in origin chains.
-    pub fn name(self) -> &'static str {
-        match self {
-            Compression::Gzip => "gzip",
-            Compression::Zlib => "zlib",
-            Compression::Bzip2 => "bzip2",
-            Compression::Xz => "xz",
-            Compression::Lzma => "lzma",
-            Compression::Lz4 => "lz4",
-            Compression::JoblibZfile => "joblib zlib",
-        }
-    }
-}
+pub use crate::decode::formats::compress::Compression;
 
 /// What a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Containers and formats: each malicious file has a benign twin of the same
 //! format, made the way the real tools make them.
 
-use crate::detect::formats::zip::tests::build as zip;
+use crate::decode::formats::zip::tests::build as zip;
 use crate::detect::testing::{found, gzip, has, python, python_files, verdict};
 use crate::detect::Kind::*;
 use crate::detect::Layer;

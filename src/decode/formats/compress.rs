@@ -10,9 +10,41 @@
 //! A stream that breaks off (truncated, corrupt) keeps what was decoded before
 //! the break: a loader would have unpickled that much, and run it.
 
-use super::sniff::Compression;
-use crate::detect::{Ctx, Layer};
 use std::io::{Read, Write};
+
+/// A compression format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// gzip (`\x1f\x8b`).
+    Gzip,
+    /// A zlib stream (`\x78` and a valid header check).
+    Zlib,
+    /// bzip2 (`BZh`).
+    Bzip2,
+    /// xz (`\xfd7zXZ\0`).
+    Xz,
+    /// A bare LZMA stream (`\x5d\0\0`), as Python's `lzma.FORMAT_ALONE` writes.
+    Lzma,
+    /// An LZ4 frame (`\x04\x22\x4d\x18`).
+    Lz4,
+    /// joblib's old zlib format (`ZF0x` and a length).
+    JoblibZfile,
+}
+
+impl Compression {
+    /// The name used in origin chains.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zlib => "zlib",
+            Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
+            Compression::Lzma => "lzma",
+            Compression::Lz4 => "lz4",
+            Compression::JoblibZfile => "joblib zlib",
+        }
+    }
+}
 
 /// What a bounded decompression produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,23 +164,6 @@ fn with_writer(
         },
         bytes: w.bytes,
     }
-}
-
-/// Judges compressed `data`: decompresses it within the file's budget and judges
-/// what comes out. Returns the inner format, if it is a model format.
-pub(crate) fn judge(format: Compression, data: &[u8], ctx: &mut Ctx<'_>) -> Option<&'static str> {
-    let out = decompress(format, data, ctx.output_budget());
-    ctx.spend_output(out.bytes.len() as u64);
-    let inner = ctx
-        .within(Layer::Step(format.name().into()), |ctx| {
-            let inner = super::judge(&out.bytes, ctx);
-            if inner.is_some() && out.over_limit {
-                ctx.unjudged("decompresses past the size limit: only the start was judged");
-            }
-            inner
-        })
-        .flatten();
-    inner.map(|_| format.name())
 }
 
 #[cfg(test)]

@@ -12,11 +12,11 @@
 //!
 //! # Reusing it
 //!
-//! The reader knows nothing of models; it is meant to serve any layer that opens
-//! archives (the decode layer's archive support):
+//! The reader knows nothing of models: the model detector and the archive
+//! decoder both read zips through it.
 //!
 //! ```
-//! use leakgate::detect::formats::zip::Archive;
+//! use leakgate::decode::formats::zip::Archive;
 //! # let bytes: &[u8] = b"";
 //! if let Some(archive) = Archive::parse(bytes) {
 //!     for entry in archive.entries().iter().filter(|e| !e.is_dir()) {
