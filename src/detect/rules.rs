@@ -103,6 +103,7 @@ pub fn all() -> Vec<Rule> {
             exclude: None,
             require: None,
             always: false,
+            spans_lines: false,
             allow_placeholders: false,
             keywords_start_words: false,
             help: Some(r.help.into()),
