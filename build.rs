@@ -116,7 +116,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         out,
         "    StaticRule {{ id: {:?}, name: {:?}, family: {:?}, severity: Severity::{:?}, \
          keywords: &{:?}, pattern: {}, path: {}, secret_group: {:?}, min_entropy: {:?}, \
-         path_literals: {}, validate: {}, exclude: {}, require: {}, always: {}, allow_placeholders: {}, help: {} }},",
+         path_literals: {}, validate: {}, exclude: {}, require: {}, always: {}, spans_lines: {}, allow_placeholders: {}, help: {} }},",
         s.id,
         s.name,
         family,
@@ -131,6 +131,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         opt(&s.exclude),
         opt(&s.require),
         s.always,
+        s.pattern.as_deref().is_some_and(lint::spans_lines),
         s.allow_placeholders,
         opt(&s.help),
     )

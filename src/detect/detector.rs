@@ -116,6 +116,7 @@ fn finding(rule: &Arc<Rule>, origin: &Arc<Origin>, f: &super::Finding) -> Findin
         secret_span: span,
         allow_context: Vec::new(),
         other_spans: Vec::new(),
+        also_lines: Vec::new(),
     }
 }
 

@@ -103,6 +103,7 @@ pub fn all() -> Vec<Rule> {
             exclude: None,
             require: None,
             always: false,
+            spans_lines: false,
             allow_placeholders: false,
             help: Some(r.help.into()),
         })

@@ -10,6 +10,7 @@
 //! Each decision can be traced ([`trace`], [`Scanner::scan_traced`]) to tell a
 //! user why a line gave no finding; an ordinary scan traces nothing, at no cost.
 
+pub mod boundary;
 pub mod checks;
 pub mod entropy;
 pub mod placeholder;
@@ -226,6 +227,7 @@ impl Scanner {
             secret_span: (0, name.len()),
             allow_context: Vec::new(),
             other_spans: Vec::new(),
+            also_lines: Vec::new(),
         }
     }
 
@@ -271,13 +273,11 @@ impl Scanner {
     /// The findings of the rules whose patterns span lines, over all of a chunk.
     fn scan_multiline<T: Trace + ?Sized>(&self, chunk: &Chunk<'_>, trace: &mut T) -> Vec<Finding> {
         let multi = self.multiline.get_or_init(|| {
-            let spans = |c: &Compiled| {
-                c.rule
-                    .pattern
-                    .as_deref()
-                    .is_some_and(crate::rules::lint::spans_lines)
-            };
-            let rules = self.rules.iter().enumerate().filter(|(_, c)| spans(c));
+            let rules = self
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.rule.spans_lines);
             // Rules with no keyword would read every changed file whole: they
             // keep to the windows.
             let with_keywords =
@@ -360,6 +360,15 @@ impl Scanner {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
             let why = match checks::rejection(rule, m.as_bytes()) {
+                None if boundary::inside_encoded_run(
+                    chunk.bytes,
+                    whole.start(),
+                    m.start(),
+                    m.end(),
+                ) =>
+                {
+                    Why::InEncodedRun
+                }
                 None => match c.context_veto(at, &whole) {
                     None => {
                         let f = finding(rule, chunk, at, whole.start(), m);
@@ -429,6 +438,7 @@ fn finding(
         secret_span: pos.secret_span,
         allow_context: pos.allow_context,
         other_spans: Vec::new(),
+        also_lines: Vec::new(),
     }
 }
 

@@ -216,6 +216,22 @@ fn generic_rule_defers_to_a_vendor_checksum() {
 }
 
 #[test]
+fn bundled_rules_know_whether_their_patterns_span_lines() {
+    let bundled = crate::rules::bundled();
+    for r in &bundled {
+        let parsed = r
+            .pattern
+            .as_deref()
+            .is_some_and(crate::rules::lint::spans_lines);
+        assert_eq!(r.spans_lines, parsed, "rule {}", r.id);
+    }
+    assert!(bundled.iter().any(|r| r.spans_lines));
+    assert!(bundled
+        .iter()
+        .any(|r| r.pattern.is_some() && !r.spans_lines));
+}
+
+#[test]
 fn the_trace_sees_every_decision_and_changes_no_finding() {
     use trace::{Dropped, Record, Recorder};
     let s = Scanner::new(vec![rule(TOKEN_RULE)]);

@@ -264,8 +264,10 @@ impl Visit for SharedCollector<'_> {
     }
 }
 
-/// Puts findings in a stable order: path, decoding layers, line, column, rule.
+/// Makes an outcome ready to report: one finding per secret ([`Outcome::dedupe`]),
+/// in a stable order: path, decoding layers, line, column, rule.
 pub fn sort(outcome: &mut Outcome) {
+    outcome.dedupe();
     let key = |f: &Finding| {
         (
             f.origin.path.clone(),

@@ -76,6 +76,9 @@ fn diagnostic(
         f.rule.id
     )?;
     writeln!(out, "  {} {}{}", "-->".blue(), location(f), origin_note(f))?;
+    if !f.also_lines.is_empty() {
+        writeln!(out, "      also on {}", also_on(&f.also_lines))?;
+    }
     let (text, under_at, under_len) = shown_line(f, opts);
     let gutter = f.line.to_string();
     let pad = " ".repeat(gutter.len());
@@ -108,6 +111,13 @@ fn diagnostic(
         }
     }
     writeln!(out)
+}
+
+/// `line 7` or `lines 7, 9, 12`: where else the same secret is.
+fn also_on(lines: &[u32]) -> String {
+    let list: Vec<String> = lines.iter().map(u32::to_string).collect();
+    let word = if list.len() == 1 { "line" } else { "lines" };
+    format!("{word} {}", list.join(", "))
 }
 
 fn location(f: &Finding) -> String {

@@ -57,6 +57,7 @@ pub fn finding(f: &Finding, opts: &Options) -> Value {
     m.insert("severity".into(), f.rule.severity.as_str().into());
     m.insert("path".into(), f.origin.path.clone().into());
     m.insert("line".into(), f.line.into());
+    m.insert("lines".into(), f.lines().into());
     m.insert("column".into(), f.column.into());
     m.insert("end_column".into(), f.end_column.into());
     m.insert(

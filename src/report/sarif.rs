@@ -189,6 +189,9 @@ fn result(
     if !f.origin.layers.is_empty() {
         r["locations"][0]["logicalLocations"] = logical_locations(f);
     }
+    if !f.also_lines.is_empty() {
+        r["relatedLocations"] = related_locations(f);
+    }
     if let Some(why) = why {
         r["suppressions"] = json!([suppression(why)]);
     }
@@ -212,6 +215,26 @@ fn physical_location(f: &Finding, opts: &Options) -> Value {
             "snippet": { "text": redacted_line(f, opts.redaction) },
         },
     })
+}
+
+/// The other lines of the file the same secret is on: one result is one secret,
+/// its repeats are related locations, not results of their own.
+fn related_locations(f: &Finding) -> Value {
+    let lines = f
+        .also_lines
+        .iter()
+        .filter_map(|&l| f.origin.file_position(l, 1).map(|p| p.line));
+    let related = lines.enumerate().map(|(i, line)| {
+        json!({
+            "id": i + 1,
+            "physicalLocation": {
+                "artifactLocation": artifact_location(&f.origin.path),
+                "region": { "startLine": line },
+            },
+            "message": { "text": "the same secret again" },
+        })
+    });
+    Value::Array(related.collect())
 }
 
 /// The file a decoded finding is in, and its line there when known (with the

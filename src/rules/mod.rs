@@ -57,6 +57,8 @@ pub struct StaticRule {
     pub require: Option<&'static str>,
     /// See [`RuleSpec::always`].
     pub always: bool,
+    /// Whether the pattern can match a newline ([`lint::spans_lines`]).
+    pub spans_lines: bool,
     /// See [`RuleSpec::allow_placeholders`].
     pub allow_placeholders: bool,
     /// See [`RuleSpec::help`].
@@ -87,6 +89,7 @@ impl Rule {
             exclude: r.exclude.map(Into::into),
             require: r.require.map(Into::into),
             always: r.always,
+            spans_lines: r.spans_lines,
             allow_placeholders: r.allow_placeholders,
             help: r.help.map(Into::into),
         }
@@ -112,6 +115,7 @@ impl Rule {
             exclude: spec.exclude.clone(),
             require: spec.require.clone(),
             always: spec.always,
+            spans_lines: spec.pattern.as_deref().is_some_and(lint::spans_lines),
             allow_placeholders: spec.allow_placeholders,
             help: spec.help.clone(),
         })

@@ -40,12 +40,23 @@ pub struct Finding {
     /// `sha256(rule id, path, secret)` in hex: stable across line moves and
     /// rebases, and not reversible to the secret.
     pub fingerprint: String,
+    /// The other lines of the same content where the same rule found the same
+    /// secret, in order: one secret is one finding, listing every line it is on
+    /// ([`crate::types::Outcome::dedupe`]). Empty for a secret found once.
+    pub also_lines: Vec<u32>,
 }
 
 impl Finding {
     /// The line of the secret's last byte (a key block spans several).
     pub fn last_line(&self) -> u32 {
         self.line + memchr::memchr_iter(b'\n', &self.secret).count() as u32
+    }
+
+    /// Every line the secret is on: its own, then [`Finding::also_lines`].
+    pub fn lines(&self) -> Vec<u32> {
+        std::iter::once(self.line)
+            .chain(self.also_lines.iter().copied())
+            .collect()
     }
 
     /// Where the secret starts in the outer file: its line there, and its column

@@ -88,4 +88,142 @@ impl Outcome {
             .filter(|f| self.not_blocking(f).is_none())
             .count()
     }
+
+    /// One secret, one finding. A path-only rule's finding (`.pgpass`, `.netrc`)
+    /// gives way to the content findings inside the same file, standing or
+    /// suppressed: the file is reported through the secrets it holds, and a file
+    /// whose passwords are all accepted is accepted. The same rule finding the same
+    /// secret again in the same content is one finding at its first line, listing
+    /// the others in [`Finding::also_lines`] (suppressed findings merge only with
+    /// those suppressed for the same reason). Runs after the allow filters, so an
+    /// inline marker still accepts the one line it is on, and every finding kept has
+    /// the fingerprint it had: a baseline suppresses what it did before.
+    pub fn dedupe(&mut self) {
+        self.drop_covered_files();
+        self.findings = merge_repeats(std::mem::take(&mut self.findings));
+        self.suppressed = merge_repeats(std::mem::take(&mut self.suppressed));
+    }
+
+    /// Drops the findings of path-only rules for files that content rules found
+    /// secrets in.
+    fn drop_covered_files(&mut self) {
+        let (keep, keep_suppressed) = {
+            let all = || {
+                self.findings
+                    .iter()
+                    .chain(self.suppressed.iter().map(|(f, _)| f))
+            };
+            let mut inside: HashMap<&str, Vec<&Origin>> = HashMap::new();
+            for f in all().filter(|f| f.rule.pattern.is_some()) {
+                inside.entry(&f.origin.path).or_default().push(&f.origin);
+            }
+            let covered = |f: &Finding| {
+                is_file_finding(f)
+                    && inside
+                        .get(f.origin.path.as_str())
+                        .is_some_and(|found| found.iter().any(|o| holds(&f.origin, o)))
+            };
+            let keep: Vec<bool> = self.findings.iter().map(|f| !covered(f)).collect();
+            let keep_suppressed: Vec<bool> =
+                self.suppressed.iter().map(|(f, _)| !covered(f)).collect();
+            (keep, keep_suppressed)
+        };
+        let mut flags = keep.into_iter();
+        self.findings.retain(|_| flags.next().unwrap_or(true));
+        let mut flags = keep_suppressed.into_iter();
+        self.suppressed.retain(|_| flags.next().unwrap_or(true));
+    }
+}
+
+/// A finding of a rule that judges the file by its path alone.
+fn is_file_finding(f: &Finding) -> bool {
+    f.rule.pattern.is_none() && f.rule.path.is_some()
+}
+
+/// Whether content reached through `inner` lies in the file `outer` names: the
+/// same place, and `outer`'s decoding layers (an archive entry's) leading to it.
+fn holds(outer: &Origin, inner: &Origin) -> bool {
+    outer.path == inner.path
+        && outer.location == inner.location
+        && inner.layers.starts_with(&outer.layers)
+}
+
+/// Something that holds a finding: a finding that stands, or one suppressed with
+/// its reason. Two repeats merge only when [`Repeat::same_kind`] says so.
+trait Repeat {
+    fn finding(&self) -> &Finding;
+    fn finding_mut(&mut self) -> &mut Finding;
+    fn same_kind(&self, other: &Self) -> bool;
+}
+
+impl Repeat for Finding {
+    fn finding(&self) -> &Finding {
+        self
+    }
+    fn finding_mut(&mut self) -> &mut Finding {
+        self
+    }
+    fn same_kind(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Repeat for (Finding, Suppression) {
+    fn finding(&self) -> &Finding {
+        &self.0
+    }
+    fn finding_mut(&mut self) -> &mut Finding {
+        &mut self.0
+    }
+    fn same_kind(&self, other: &Self) -> bool {
+        self.1 == other.1
+    }
+}
+
+/// Whether two findings are the same rule finding the same secret in the same
+/// content (the fingerprint already covers rule, path and secret).
+fn repeats(a: &Finding, b: &Finding) -> bool {
+    a.fingerprint == b.fingerprint
+        && a.rule.id == b.rule.id
+        && a.secret == b.secret
+        && (Arc::ptr_eq(&a.origin, &b.origin) || a.origin == b.origin)
+}
+
+/// Folds every repeat into the earliest of its group (by line, then column),
+/// which lists the other lines; groups keep the order of their first item.
+fn merge_repeats<T: Repeat>(items: Vec<T>) -> Vec<T> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    let mut by_print: HashMap<String, Vec<usize>> = HashMap::new();
+    for item in items {
+        let candidates = by_print
+            .entry(item.finding().fingerprint.clone())
+            .or_default();
+        let same = candidates.iter().copied().find(|&g| {
+            let first = &groups[g][0];
+            repeats(first.finding(), item.finding()) && first.same_kind(&item)
+        });
+        match same {
+            Some(g) => groups[g].push(item),
+            None => {
+                candidates.push(groups.len());
+                groups.push(vec![item]);
+            }
+        }
+    }
+    groups.into_iter().filter_map(fold_group).collect()
+}
+
+/// One item for a group of repeats: the earliest, with the others' lines.
+fn fold_group<T: Repeat>(mut group: Vec<T>) -> Option<T> {
+    if group.len() == 1 {
+        return group.pop();
+    }
+    group.sort_by_key(|i| (i.finding().line, i.finding().column));
+    let mut lines: Vec<u32> = group.iter().flat_map(|i| i.finding().lines()).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let mut first = group.into_iter().next()?;
+    let own = first.finding().line;
+    first.finding_mut().also_lines = lines.into_iter().filter(|&l| l != own).collect();
+    Some(first)
 }

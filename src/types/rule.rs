@@ -35,6 +35,10 @@ pub struct Rule {
     pub require: Option<String>,
     /// Run without keywords.
     pub always: bool,
+    /// The content pattern can match a newline, so a changed file is read whole
+    /// for it. Worked out once (by the build script for bundled rules): parsing
+    /// every pattern again would cost a hook run more than the rest of its work.
+    pub spans_lines: bool,
     /// Skip the placeholder filter.
     pub allow_placeholders: bool,
     /// What to do about a finding.
