@@ -39,8 +39,8 @@ use std::time::Instant;
 /// archives are opened too, at most 3 deep (decode.archive_depth), at most
 /// 10000 entries each (decode.archive_entries), and an entry stops at 100 times
 /// its compressed size (decode.archive_ratio; 1 MiB always), within the 64 MiB
-/// per file above: a zip bomb costs no more than that. Binary entries are
-/// listed as skipped. What cannot be read (an encrypted entry, an unsupported
+/// per file above: a zip bomb costs no more than that. Binary entries (images,
+/// class files) are passed over. What cannot be read (an encrypted entry, an unsupported
 /// method, a corrupt or truncated archive, a limit reached) is listed as
 /// unreadable with the reason, and the scan exits 2: it is never passed as
 /// clean. decode.archives: false turns archives off.
