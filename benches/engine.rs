@@ -41,10 +41,7 @@ fn sample_files() -> Vec<(Arc<Origin>, Vec<u8>)> {
         .into_iter()
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap();
-            (
-                Origin::new(p.display().to_string(), Location::File),
-                bytes,
-            )
+            (Origin::new(p.display().to_string(), Location::File), bytes)
         })
         .collect()
 }

@@ -480,3 +480,229 @@ fn a_secret_copied_out_of_an_allowed_path_is_a_new_finding() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("app/keys.py:1"), "{text}");
 }
+
+/// Commits a change with a long message (so its loose object is long enough to
+/// cut in the middle of its data) and returns the commit id.
+fn commit_long_message(repo: &Repo, path: &str) -> String {
+    repo.stage(path, "clean\n");
+    repo.git(&["commit", "-q", "--no-verify", "-m", &numbered_lines(200)]);
+    repo.head()
+}
+
+#[test]
+fn a_truncated_loose_commit_is_exit_2_in_history_not_a_hang() {
+    let repo = Repo::new();
+    let first = commit_long_message(&repo, "a.txt");
+    commit_long_message(&repo, "b.txt");
+    truncate(&loose_file(&repo, &first), 120);
+    let out = output_within(leakgate(repo.path()).arg("history"), 60);
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains(&first) && text.contains("corrupt"), "{text}");
+}
+
+#[test]
+fn a_truncated_loose_commit_blocks_pre_push_not_a_hang() {
+    let (server, client) = pre_push_setup();
+    let tip = commit_long_message(&client, "a.txt");
+    truncate(&loose_file(&client, &tip), 120);
+    let zero = "0".repeat(40);
+    let line = format!("refs/heads/main {tip} refs/heads/main {zero}\n");
+    let mut cmd = leakgate(client.path());
+    cmd.args(["pre-push", "origin", &server.url()]);
+    let out = with_input(&mut cmd, line.as_bytes());
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains(&tip) && text.contains("corrupt"), "{text}");
+}
+
+#[test]
+fn a_truncated_loose_commit_on_the_server_fails_pre_receive_closed() {
+    let (server, client) = pre_receive_setup();
+    let tip = server.git(&["rev-parse", "main"]).trim().to_string();
+    let file = server
+        .path()
+        .join("objects")
+        .join(&tip[..2])
+        .join(&tip[2..]);
+    assert!(file.is_file(), "the pushed commit is loose on the server");
+    let mut perms = std::fs::metadata(&file).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&file, perms).unwrap();
+    let len = std::fs::metadata(&file).unwrap().len();
+    truncate(&file, len / 2);
+    client.git(&["checkout", "-q", "--orphan", "other"]);
+    client.commit_file("leak.txt", format!("{GH1}\n"), "leak");
+    let before = server.refs();
+    let mut push = git_cmd(client.path());
+    push.args(["push", "-q", "origin", "other"]);
+    let out = output_within(&mut push, 60);
+    let text = all_output(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains(&tip) && text.contains("corrupt"), "{text}");
+    assert_eq!(server.refs(), before, "no ref moved");
+}
+
+#[test]
+fn message_findings_never_match_allowed_path_globs() {
+    let (server, client) = pre_receive_setup();
+    client.stage(
+        ".leakgate.yaml",
+        "allow:\n  paths: ['**/fixtures/**', '*message']\n",
+    );
+    client.commit_unchecked("config");
+    let out = client.push(&["origin", "main"]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let before = server.refs();
+    client.git(&["tag", "-a", "-m", &format!("token {GH1}"), "v1/fixtures/x"]);
+    let out = client.push(&["origin", "refs/tags/v1/fixtures/x"]);
+    assert_rejected(&server, &before, &out, "tag v1/fixtures/x message");
+    client.stage("notes.txt", "nothing here\n");
+    client.git(&["commit", "-q", "--no-verify", "-m", &format!("token {GH2}")]);
+    let id = client.head();
+    let out = client.push(&["origin", "main"]);
+    let text = all_output(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains(&format!("commit {id} message")), "{text}");
+    let out = output_within(leakgate(client.path()).arg("history"), 60);
+    let text = all_output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("tag v1/fixtures/x message"), "{text}");
+    assert!(text.contains(&format!("commit {id} message")), "{text}");
+}
+
+/// Asserts that a commit through the hook was refused for `what` (named, with
+/// no claim of corruption) and recorded nothing.
+fn assert_refused_format(repo: &Repo, out: &Output, before: usize, what: &str) {
+    let text = all_output(out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains(what), "names it: {text}");
+    assert!(
+        !text.contains("corrupt"),
+        "a sound repository is not corrupt: {text}"
+    );
+    assert_eq!(repo.commit_count(), before, "nothing is committed");
+}
+
+/// Runs a shell line in the repository (for the documented workarounds).
+fn sh(repo: &Repo, line: &str) -> Output {
+    let mut c = std::process::Command::new("bash");
+    c.args(["-c", line])
+        .current_dir(repo.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("NO_COLOR", "1")
+        .env("PATH", path_with_leakgate());
+    c.output().unwrap()
+}
+
+/// `PATH` with the directory of the binary under test first.
+fn path_with_leakgate() -> String {
+    let dir = leakgate_bin().parent().unwrap().to_path_buf();
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn a_split_index_is_refused_by_name_and_the_workaround_sticks() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.splitIndex", "true"]);
+    repo.install();
+    repo.commit_file("a.txt", "a\n", "init");
+    repo.stage("b.txt", "b\n");
+    let out = repo.commit("b");
+    assert_refused_format(&repo, &out, 1, "split index");
+    assert!(all_output(&out).contains("git config core.splitIndex false"));
+    let out = sh(
+        &repo,
+        "git config core.splitIndex false && git update-index --no-split-index",
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    let out = repo.commit("b");
+    assert!(out.status.success(), "{}", all_output(&out));
+    repo.stage("c.txt", "c\n");
+    assert!(repo.commit("c").status.success());
+    repo.stage("leak.txt", format!("{GH1}\n"));
+    let out = repo.commit("leak");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "judged again: {}",
+        all_output(&out)
+    );
+}
+
+#[test]
+fn a_sparse_index_is_refused_by_name_and_the_workaround_sticks() {
+    let repo = Repo::new();
+    repo.write("d1/a.txt", "a\n");
+    repo.write("d2/b.txt", "b\n");
+    repo.git(&["add", "."]);
+    repo.commit_unchecked("init");
+    repo.git(&["sparse-checkout", "set", "--sparse-index", "d1"]);
+    repo.install();
+    repo.stage("d1/c.txt", "c\n");
+    let out = repo.commit("c");
+    assert_refused_format(&repo, &out, 1, "sparse index");
+    assert!(all_output(&out).contains("git sparse-checkout reapply --no-sparse-index"));
+    let out = sh(&repo, "git sparse-checkout reapply --no-sparse-index");
+    assert!(out.status.success(), "{}", all_output(&out));
+    let out = repo.commit("c");
+    assert!(out.status.success(), "{}", all_output(&out));
+    repo.stage("d1/leak.txt", format!("{GH1}\n"));
+    let out = repo.commit("leak");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "judged again: {}",
+        all_output(&out)
+    );
+    assert!(
+        !repo.path().join("d2").exists(),
+        "the sparse checkout stays"
+    );
+}
+
+#[test]
+fn a_sha256_repository_is_refused_by_name_and_scan_still_judges_its_files() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = git_cmd(dir.path())
+        .args(["init", "-q", "--object-format=sha256", "-b", "main"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", all_output(&out));
+    let sha = Repo { dir };
+    sha.git(&["config", "user.name", "Test User"]);
+    sha.git(&["config", "user.email", "test@example.com"]);
+    let out = sha.leakgate(&["install"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    assert!(
+        stderr(&out).contains("SHA-256 repository"),
+        "{}",
+        all_output(&out)
+    );
+    // A hook installed by hand (copied from a SHA-1 repository) fails closed.
+    repo.install();
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    std::fs::copy(&hook, sha.path().join(".git/hooks/pre-commit")).unwrap();
+    sha.stage("leak.txt", format!("{GH1}\n"));
+    let out = sha.commit("leak");
+    assert_refused_format(&sha, &out, 0, "SHA-256 repository");
+    for args in [&["staged"][..], &["history"][..]] {
+        let out = sha.leakgate(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", all_output(&out));
+        assert!(stderr(&out).contains("SHA-256"), "{}", all_output(&out));
+    }
+    let out = sh(
+        &sha,
+        "git diff --cached --name-only -z --diff-filter=d | xargs -0 -r leakgate scan --",
+    );
+    let text = all_output(&out);
+    assert!(!out.status.success(), "the workaround judges it: {text}");
+    assert!(text.contains("leak.txt:1") && !text.contains(GH1), "{text}");
+}

@@ -124,7 +124,13 @@ impl AllowList {
 
     /// The entry that allows a secret found by `rule` at `path` on `line`,
     /// described, if any.
-    pub fn check(&self, rule: &str, path: &str, secret: &[u8], line: &[u8]) -> Option<&str> {
+    pub fn check(
+        &self,
+        rule: &str,
+        path: Option<&str>,
+        secret: &[u8],
+        line: &[u8],
+    ) -> Option<&str> {
         if self.entries.is_empty() {
             return None;
         }
@@ -136,7 +142,7 @@ impl AllowList {
             }
         }
         let sets = self.sets();
-        if let Some(set) = &sets.globs {
+        if let (Some(set), Some(path)) = (&sets.globs, path) {
             let hit = set
                 .matches(path)
                 .into_iter()
@@ -163,7 +169,8 @@ impl AllowList {
                     .map(|i| owners[i].1)
                     .find(in_scope)
             };
-        let hit = regex_hit(&sets.path_regexes, &self.path_regexes, path.as_bytes())
+        let hit = path
+            .and_then(|p| regex_hit(&sets.path_regexes, &self.path_regexes, p.as_bytes()))
             .or_else(|| regex_hit(&sets.regexes, &self.regexes, secret))
             .or_else(|| regex_hit(&sets.line_regexes, &self.line_regexes, line));
         pick(hit)
@@ -220,23 +227,32 @@ mod tests {
         l.add_regex(None, "^AKIA.*TEST$", "x".into());
         l.add_stopword(None, "Fixture", "w".into());
         assert_eq!(l.len(), 4);
-        assert_eq!(l.check("r", "tests/a/b.py", b"zz", b""), Some("p"));
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue", b""), Some("v"));
+        assert_eq!(l.check("r", Some("tests/a/b.py"), b"zz", b""), Some("p"));
         assert_eq!(
-            l.check("q", "src/a.py", b"s3cr3tvalue", b""),
+            l.check("r", Some("src/a.py"), b"s3cr3tvalue", b""),
+            Some("v")
+        );
+        assert_eq!(
+            l.check("q", Some("src/a.py"), b"s3cr3tvalue", b""),
             None,
             "per rule"
         );
-        assert_eq!(l.check("r", "src/a.py", b"AKIA1234TEST", b""), Some("x"));
-        assert_eq!(l.check("r", "src/a.py", b"myFIXTUREkey", b""), Some("w"));
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2", b""), None);
+        assert_eq!(
+            l.check("r", Some("src/a.py"), b"AKIA1234TEST", b""),
+            Some("x")
+        );
+        assert_eq!(
+            l.check("r", Some("src/a.py"), b"myFIXTUREkey", b""),
+            Some("w")
+        );
+        assert_eq!(l.check("r", Some("src/a.py"), b"s3cr3tvalue2", b""), None);
     }
 
     #[test]
     fn an_empty_list_allows_nothing() {
         let l = AllowList::default();
         assert!(l.is_empty());
-        assert_eq!(l.check("r", "a", b"b", b""), None);
+        assert_eq!(l.check("r", Some("a"), b"b", b""), None);
         assert!(l.compile().is_ok());
     }
 }

@@ -95,10 +95,11 @@ impl Allow {
         if self.baseline.as_ref().is_some_and(|b| b.contains(&fp)) {
             return Some(Suppression::Baseline);
         }
+        let path = (!finding.origin.is_message()).then_some(path.as_str());
         self.list
             .check(
                 &finding.rule.id,
-                &path,
+                path,
                 &finding.secret,
                 &finding.allow_context,
             )
@@ -107,8 +108,9 @@ impl Allow {
 
     /// Why a finding that stands does not block (the blocking policy), if it does not.
     pub fn not_blocking(&self, finding: &Finding) -> Option<String> {
-        self.policy
-            .not_blocking(finding, &self.paths.relative(finding))
+        let path = self.paths.relative(finding);
+        let path = (!finding.origin.is_message()).then_some(path.as_ref());
+        self.policy.not_blocking(finding, path)
     }
 
     /// A finding's repository-relative path and its fingerprint under that path

@@ -44,8 +44,9 @@ impl Policy {
     }
 
     /// Why a finding at the repository-relative `path` does not block, or `None`
-    /// when it blocks.
-    pub fn not_blocking(&self, f: &Finding, path: &str) -> Option<String> {
+    /// when it blocks. A finding with no path (a commit or tag message) is never
+    /// matched by path globs.
+    pub fn not_blocking(&self, f: &Finding, path: Option<&str>) -> Option<String> {
         let sev = f.rule.severity;
         if let Some(fail_on) = self.fail_on.filter(|&min| sev < min) {
             return Some(format!(
@@ -60,7 +61,7 @@ impl Policy {
                 self.rules[i]
             ));
         }
-        let i = self.globs.as_ref()?.matches(path).into_iter().min()?;
+        let i = self.globs.as_ref()?.matches(path?).into_iter().min()?;
         Some(format!(
             "path `{}` (non_blocking.paths[{i}])",
             self.glob_texts[i]

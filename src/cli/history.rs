@@ -12,7 +12,6 @@ use crate::pipeline::Judge;
 use crate::report::{self, Context};
 use crate::source::git::history::{Options, Stats};
 use anyhow::{Context as _, Result};
-use git2::Repository;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
@@ -60,7 +59,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<Status> {
     let started = Instant::now();
-    let repo = Repository::open_from_env()
+    let repo = crate::source::git::open_from_env()
         .context("cannot open the git repository here (run leakgate inside a repository)")?;
     let loaded = args.config.load(repo.workdir())?;
     let scanner = common::throughput_scanner(&loaded)?;

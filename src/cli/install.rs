@@ -39,8 +39,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Status> {
-    let repo = git2::Repository::open_from_env()
-        .context("not inside a git repository (run leakgate install from one)")?;
+    let repo = crate::source::git::open_from_env()
+        .context("cannot open the git repository here (run leakgate install from inside one)")?;
     let message = if args.uninstall {
         hook::uninstall(&repo, args.hook)?
     } else {

@@ -11,7 +11,6 @@ use super::push::{self, HookArgs};
 use crate::pipeline::push::judge_push;
 use crate::source::git::push::{outgoing, parse_outgoing};
 use anyhow::{Context, Result};
-use git2::Repository;
 
 /// Judge the commits being pushed (run by git as the pre-push hook).
 ///
@@ -38,7 +37,7 @@ pub fn run(args: Args) -> Result<Status> {
     let config = args.hook.config.clone();
     let remote = args.remote.clone().unwrap_or_default();
     push::judge(&args.hook, "pre-push", move || {
-        let repo = Repository::open_from_env().context("cannot open the repository")?;
+        let repo = crate::source::git::open_from_env().context("cannot open the repository")?;
         let loaded = config.load(repo.workdir())?;
         let pushed = outgoing(&repo, &remote, &lines)?;
         judge_push(&repo, &pushed, loaded, config.max_file_size, "pre-push")

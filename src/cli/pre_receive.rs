@@ -18,7 +18,6 @@ use super::push::{self, HookArgs};
 use crate::pipeline::push::judge_push;
 use crate::source::git::push::{parse_updates, received};
 use anyhow::{Context, Result};
-use git2::Repository;
 
 /// Judge a push on the server (run by git as the pre-receive hook).
 ///
@@ -44,8 +43,8 @@ pub fn run(args: Args) -> Result<Status> {
     let updates = parse_updates(&push::read_stdin()?)?;
     let config = args.hook.config.clone();
     push::judge(&args.hook, "pre-receive", move || {
-        let repo =
-            Repository::open_from_env().context("cannot open the repository the push goes to")?;
+        let repo = crate::source::git::open_from_env()
+            .context("cannot open the repository the push goes to")?;
         let loaded = config.load(repo.workdir())?;
         let pushed = received(&repo, &updates)?;
         judge_push(&repo, &pushed, loaded, config.max_file_size, "pre-receive")

@@ -239,26 +239,26 @@ mod tests {
             "paths: ['tests/**', '*.snap']\nvalues: [s3cr3tvalue]\nregexes: ['^AKIA.*TEST$']\nstopwords: [Fixture]\n",
         );
         assert_eq!(
-            l.check("r", "tests/a/b.py", b"zz", b""),
+            l.check("r", Some("tests/a/b.py"), b"zz", b""),
             Some("path `tests/**` (allow.paths[0])")
         );
         assert_eq!(
-            l.check("r", "deep/x.snap", b"zz", b""),
+            l.check("r", Some("deep/x.snap"), b"zz", b""),
             Some("path `*.snap` (allow.paths[1])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"s3cr3tvalue", b""),
+            l.check("r", Some("src/a.py"), b"s3cr3tvalue", b""),
             Some("exact value (allow.values[0])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"AKIA1234TEST", b""),
+            l.check("r", Some("src/a.py"), b"AKIA1234TEST", b""),
             Some("regex `^AKIA.*TEST$` (allow.regexes[0])")
         );
         assert_eq!(
-            l.check("r", "src/a.py", b"myFIXTUREkey", b""),
+            l.check("r", Some("src/a.py"), b"myFIXTUREkey", b""),
             Some("stopword `Fixture` (allow.stopwords[0])")
         );
-        assert_eq!(l.check("r", "src/a.py", b"s3cr3tvalue2", b""), None);
+        assert_eq!(l.check("r", Some("src/a.py"), b"s3cr3tvalue2", b""), None);
     }
 
     #[test]
@@ -267,17 +267,19 @@ mod tests {
             "path_regexes: ['(^|/)vendor/', '\\.lock$']\nline_regexes: ['EXAMPLE_ONLY']\nper_rule:\n  rule-a:\n    line_regexes: ['^\\s*#']\n",
         );
         assert_eq!(
-            l.check("r", "a/vendor/x.go", b"zz", b""),
+            l.check("r", Some("a/vendor/x.go"), b"zz", b""),
             Some("path regex `(^|/)vendor/` (allow.path_regexes[0])")
         );
-        assert!(l.check("r", "Cargo.lock", b"zz", b"").is_some());
-        assert_eq!(l.check("r", "src/myvendor/x.go", b"zz", b""), None);
+        assert!(l.check("r", Some("Cargo.lock"), b"zz", b"").is_some());
+        assert_eq!(l.check("r", Some("src/myvendor/x.go"), b"zz", b""), None);
         assert_eq!(
-            l.check("r", "a.py", b"zz", b"k = 'zz'  # EXAMPLE_ONLY"),
+            l.check("r", Some("a.py"), b"zz", b"k = 'zz'  # EXAMPLE_ONLY"),
             Some("line regex `EXAMPLE_ONLY` (allow.line_regexes[0])")
         );
-        assert!(l.check("rule-a", "a.py", b"zz", b"  # k = zz").is_some());
-        assert_eq!(l.check("rule-b", "a.py", b"zz", b"  # k = zz"), None);
+        assert!(l
+            .check("rule-a", Some("a.py"), b"zz", b"  # k = zz")
+            .is_some());
+        assert_eq!(l.check("rule-b", Some("a.py"), b"zz", b"  # k = zz"), None);
         assert!(l.compile().is_ok());
     }
 
@@ -285,11 +287,11 @@ mod tests {
     fn per_rule_entries_apply_to_their_rule_only() {
         let l = list("per_rule:\n  rule-a:\n    paths: ['docs/**']\n    stopwords: [demo]\n");
         assert_eq!(
-            l.check("rule-a", "docs/x.md", b"zz", b""),
+            l.check("rule-a", Some("docs/x.md"), b"zz", b""),
             Some("path `docs/**` (allow.per_rule.rule-a.paths[0])")
         );
-        assert_eq!(l.check("rule-b", "docs/x.md", b"zz", b""), None);
-        assert_eq!(l.check("rule-b", "x", b"demokey", b""), None);
-        assert!(l.check("rule-a", "x", b"demokey", b"").is_some());
+        assert_eq!(l.check("rule-b", Some("docs/x.md"), b"zz", b""), None);
+        assert_eq!(l.check("rule-b", Some("x"), b"demokey", b""), None);
+        assert!(l.check("rule-a", Some("x"), b"demokey", b"").is_some());
     }
 }

@@ -10,6 +10,7 @@
 //! Each decision can be traced ([`trace`], [`Scanner::scan_traced`]) to tell a
 //! user why a line gave no finding; an ordinary scan traces nothing, at no cost.
 
+pub mod boundary;
 pub mod checks;
 pub mod entropy;
 pub mod placeholder;
@@ -193,9 +194,11 @@ impl Scanner {
             .collect();
         let with_patterns = rules.iter().enumerate().filter_map(|(i, c)| {
             let r = &c.rule;
-            r.pattern.is_some().then(|| {
-                let always = r.always || (r.keywords.is_empty() && r.path.is_some());
-                (i, r.keywords.as_slice(), always)
+            r.pattern.is_some().then(|| prefilter::Keywords {
+                rule: i,
+                words: r.keywords.as_slice(),
+                always: r.always || (r.keywords.is_empty() && r.path.is_some()),
+                start_words: r.keywords_start_words,
             })
         });
         let prefilter = Prefilter::new(with_patterns, profile);
@@ -314,7 +317,12 @@ impl Scanner {
             let with_keywords =
                 rules.filter(|(_, c)| !c.rule.keywords.is_empty() && !c.rule.always);
             Prefilter::new(
-                with_keywords.map(|(i, c)| (i, c.rule.keywords.as_slice(), false)),
+                with_keywords.map(|(i, c)| prefilter::Keywords {
+                    rule: i,
+                    words: c.rule.keywords.as_slice(),
+                    always: false,
+                    start_words: c.rule.keywords_start_words,
+                }),
                 Profile::Latency,
             )
         });
@@ -391,6 +399,15 @@ impl Scanner {
             let whole = caps.get(0).expect("group 0 always matches");
             let Some(m) = caps.get(group) else { continue };
             let why = match checks::rejection(rule, m.as_bytes()) {
+                None if boundary::inside_encoded_run(
+                    chunk.bytes,
+                    whole.start(),
+                    m.start(),
+                    m.end(),
+                ) =>
+                {
+                    Why::InEncodedRun
+                }
                 None => match c.context_veto(at, &whole) {
                     None => {
                         let f = finding(rule, chunk, at, whole.start(), m);

@@ -50,6 +50,9 @@ pub enum Step<'a> {
 pub enum Why<'a> {
     /// A check of the secret itself failed (entropy, placeholder, validator, ...).
     Check(Rejection),
+    /// A fixed-prefix token that continues a run of base64 (an embedded image, a
+    /// key blob): a chance spelling of the encoding ([`super::boundary`]).
+    InEncodedRun,
     /// The rule's `exclude` pattern matched the line up to the match.
     Excluded,
     /// The rule's `require` pattern did not match the line up to the match.
@@ -108,6 +111,8 @@ pub enum Record {
 pub enum Dropped {
     /// See [`Why::Check`].
     Check(Rejection),
+    /// See [`Why::InEncodedRun`].
+    InEncodedRun,
     /// See [`Why::Excluded`].
     Excluded,
     /// See [`Why::NotRequired`].
@@ -122,6 +127,7 @@ impl From<Why<'_>> for Dropped {
     fn from(why: Why<'_>) -> Dropped {
         match why {
             Why::Check(r) => Dropped::Check(r),
+            Why::InEncodedRun => Dropped::InEncodedRun,
             Why::Excluded => Dropped::Excluded,
             Why::NotRequired => Dropped::NotRequired,
             Why::VendorRefused => Dropped::VendorRefused,
@@ -166,6 +172,10 @@ impl Dropped {
     pub fn describe(&self, rule: &Rule) -> String {
         match self {
             Dropped::Check(r) => r.describe(rule),
+            Dropped::InEncodedRun => {
+                "it continues a run of base64 (an embedded image or blob), so it is not a token"
+                    .to_string()
+            }
             Dropped::Excluded => "the rule's `exclude` pattern matches the line".to_string(),
             Dropped::NotRequired => {
                 "the rule's `require` pattern does not match the line".to_string()

@@ -21,6 +21,7 @@ use std::sync::atomic::Ordering;
 /// `^excluded` ones and `a..b` / `a...b` ranges), or from every ref and HEAD when
 /// `revs` is empty.
 pub fn commits(repo: &Repository, revs: &[String]) -> Result<Vec<Oid>> {
+    Objects::new(repo).check_loose_graph()?;
     let mut walk = repo.revwalk().context("cannot walk the commit graph")?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     if revs.is_empty() {

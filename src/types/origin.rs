@@ -190,6 +190,17 @@ impl Origin {
         Arc::new(next)
     }
 
+    /// Whether this is a commit's or a tag's message (`commit <id> message`,
+    /// `tag <name> message`), not a file: a message has no path, so path globs
+    /// of allowlists and of the blocking policy never match it (a tag named
+    /// `v1/fixtures/x` must not borrow an allowed `**/fixtures/**`).
+    pub fn is_message(&self) -> bool {
+        let path = self.path.as_str();
+        matches!(self.location, Location::Commit(_))
+            && path.ends_with(" message")
+            && (path.starts_with("commit ") || path.starts_with("tag "))
+    }
+
     /// The commit, if this origin is a commit.
     pub fn commit(&self) -> Option<&CommitInfo> {
         match &self.location {

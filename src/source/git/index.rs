@@ -5,9 +5,8 @@
 //! budget, and git itself does not do it on ordinary reads. This reader parses the
 //! entries (versions 2, 3 and 4) and the cache-tree extension (`TREE`), which lets
 //! the staged diff skip every directory whose tree is unchanged. It reads, never
-//! writes. An index it does not handle (split or sparse index, SHA-256 repository,
-//! unknown required extension) yields `Ok(None)` and the caller falls back to
-//! libgit2.
+//! writes. A split or sparse index is refused by name with a workaround that
+//! sticks ([`Unsupported`]); an unknown required extension is an error too.
 
 use anyhow::{bail, Context, Result};
 use git2::Oid;
@@ -75,8 +74,38 @@ pub struct Index {
 pub fn read(path: &Path) -> Result<Index> {
     let data = std::fs::read(path)
         .with_context(|| format!("cannot read the git index {}", path.display()))?;
-    parse(&data).with_context(|| format!("the git index {} is corrupt", path.display()))
+    parse(&data).map_err(|e| {
+        let what = if e.is::<Unsupported>() {
+            "is in a format leakgate cannot read"
+        } else {
+            "is corrupt"
+        };
+        e.context(format!("the git index {} {what}", path.display()))
+    })
 }
+
+/// An index that is sound but in a format this reader does not handle (split or
+/// sparse): refused by name with a workaround, never called corrupt.
+#[derive(Debug)]
+pub struct Unsupported(&'static str);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// Why a split index is refused, and how to turn it off for good (`core.splitIndex`
+/// would split the index again on the next write).
+const SPLIT: &str = "it is a split index (core.splitIndex), which leakgate cannot read yet; \
+     turn it off for good with `git config core.splitIndex false && git update-index --no-split-index`";
+
+/// Why a sparse index is refused, and how to turn it off (the command records
+/// `index.sparse = false`, so it sticks; the sparse checkout itself stays).
+const SPARSE: &str = "it is a sparse index (index.sparse), which leakgate cannot read yet; \
+     turn it off for good with `git sparse-checkout reapply --no-sparse-index` (the sparse checkout stays as it is)";
 
 /// Parses index bytes.
 pub fn parse(data: &[u8]) -> Result<Index> {
@@ -116,14 +145,8 @@ pub fn parse(data: &[u8]) -> Result<Index> {
         let body = r.take(len)?;
         match &sig {
             b"TREE" => index.tree = Some(parse_tree(body)?),
-            b"link" => bail!(
-                "it is a split index (core.splitIndex), which leakgate cannot read yet; \
-                 run `git update-index --no-split-index` to turn it off"
-            ),
-            b"sdir" => bail!(
-                "it is a sparse index (index.sparse), which leakgate cannot read yet; \
-                 run `git sparse-checkout set --no-sparse-index` to turn it off"
-            ),
+            b"link" => return Err(Unsupported(SPLIT).into()),
+            b"sdir" => return Err(Unsupported(SPARSE).into()),
             s if s[0].is_ascii_uppercase() => {} // optional extension: ignore
             s => bail!(
                 "it needs the extension `{}`, which this leakgate does not know",

@@ -28,3 +28,25 @@ pub mod push;
 pub mod refs;
 pub mod staged;
 pub mod tree_diff;
+
+use anyhow::{anyhow, Result};
+
+/// Why a SHA-256 repository is refused, and what still works.
+const SHA256: &str = "this is a SHA-256 repository (`git init --object-format=sha256`), \
+    which leakgate cannot read yet: its git library, libgit2, reads only SHA-1 repositories. \
+    Nothing was judged. `leakgate scan` still judges the files on disk \
+    (for a commit: `git diff --cached --name-only -z --diff-filter=d | xargs -0 -r leakgate scan --`); \
+    or keep the repository in SHA-1, git's default";
+
+/// Opens the repository git's environment names (`GIT_DIR`, a push's
+/// quarantine) or the one around the current directory, calling a SHA-256
+/// repository what it is rather than "not a repository".
+pub fn open_from_env() -> Result<git2::Repository> {
+    git2::Repository::open_from_env().map_err(|e| {
+        if e.message().contains("unknown object format") {
+            anyhow!(SHA256)
+        } else {
+            e.into()
+        }
+    })
+}

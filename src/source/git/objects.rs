@@ -9,7 +9,9 @@
 //! the object and its file (exit 2, fail closed). Loose blobs are handed on from
 //! that buffer, so nothing is inflated twice; packed objects (whose pack has its
 //! own checksums and index) and loose trees and commits once checked are read by
-//! libgit2.
+//! libgit2. Before libgit2 walks a commit graph or peels refs by itself (history,
+//! pre-receive, pre-push), every loose commit, tag and tree is checked
+//! ([`Objects::check_loose_graph`]).
 //!
 //! The object directories are those git uses: `GIT_OBJECT_DIRECTORY` (a push's
 //! quarantine) or `$GIT_DIR/objects`, then `GIT_ALTERNATE_OBJECT_DIRECTORIES` and
@@ -118,6 +120,26 @@ impl<'r> Objects<'r> {
         Ok(())
     }
 
+    /// Checks every loose object that is not a blob (commits, tags, trees) in
+    /// every object directory: libgit2 reads them itself while it walks the commit
+    /// graph, peels a ref or diffs two trees, and would spin forever on a truncated
+    /// one. Blobs are checked as they are read ([`Objects::blob`]). The cost is one
+    /// small read per loose object; packed objects have their own checksums.
+    pub fn check_loose_graph(&self) -> Result<()> {
+        for dir in &self.dirs {
+            let Ok(fan_out) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for sub in fan_out.flatten() {
+                let prefix = sub.file_name().to_string_lossy().into_owned();
+                if prefix.len() == 2 && is_hex(&prefix) {
+                    check_fan_out(&prefix, &sub.path())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn loose_file(&self, id: Oid) -> Option<PathBuf> {
         let hex = id.to_string();
         let (dir, name) = hex.split_at(2);
@@ -128,7 +150,44 @@ impl<'r> Objects<'r> {
     }
 }
 
-fn corrupt(id: Oid, file: &Path) -> String {
+/// Checks the loose objects in one `objects/xx` directory (see
+/// [`Objects::check_loose_graph`]).
+fn check_fan_out(prefix: &str, dir: &Path) -> Result<()> {
+    let files = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the object directory {}", dir.display()))?;
+    for f in files.flatten() {
+        let rest = f.file_name().to_string_lossy().into_owned();
+        if !is_hex(&rest) {
+            continue; // a temporary file of a write in progress
+        }
+        let path = f.path();
+        if !matches!(kind(&path).as_deref(), Ok(b"blob")) {
+            let id = format!("{prefix}{rest}");
+            inflate(&path, u64::MAX).with_context(|| corrupt(&id, &path))?;
+        }
+    }
+    Ok(())
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The type in a loose object's header, from the first bytes of its file.
+fn kind(file: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut input = Vec::with_capacity(HEADER_MAX * 4);
+    std::fs::File::open(file)?
+        .take(HEADER_MAX as u64 * 4)
+        .read_to_end(&mut input)?;
+    let mut head = Vec::with_capacity(HEADER_MAX);
+    Decompress::new(true).decompress_vec(&input, &mut head, FlushDecompress::None)?;
+    let space = memchr::memchr(b' ', &head).context("no object header")?;
+    head.truncate(space);
+    Ok(head)
+}
+
+fn corrupt(id: impl std::fmt::Display, file: &Path) -> String {
     format!(
         "object {id} is corrupt ({}); run `git fsck` and restore the object \
          (for example with `git hash-object -w` from the original file, or by fetching it again)",

@@ -94,6 +94,7 @@ pub struct Pushed {
 /// new tip and from no existing ref, and every new tip whatever it points at.
 pub fn received(repo: &Repository, updates: &[Update]) -> Result<Pushed> {
     let objects = Objects::new(repo);
+    objects.check_loose_graph()?;
     let mut targets = Vec::new();
     for u in updates.iter().filter(|u| !is_zero(&u.new)) {
         let id = Oid::from_str(&u.new)
@@ -116,6 +117,7 @@ pub fn received(repo: &Repository, updates: &[Update]) -> Result<Pushed> {
 /// ([`known_prefixes`]), and every pushed tip whatever it points at.
 pub fn outgoing(repo: &Repository, remote: &str, lines: &[Outgoing]) -> Result<Pushed> {
     let objects = Objects::new(repo);
+    objects.check_loose_graph()?;
     let oid = |hex: &str| Oid::from_str(hex).with_context(|| format!("bad object id `{hex}`"));
     let mut targets = Vec::new();
     let mut hidden = Vec::new();

@@ -32,7 +32,7 @@ pub struct Stats {
 /// Opens the repository the way git hands it to a hook: from the environment
 /// (`GIT_DIR`, `GIT_INDEX_FILE`, ...) or by discovery from the current directory.
 pub fn open_repository() -> Result<Repository> {
-    Repository::open_from_env()
+    crate::source::git::open_from_env()
         .context("cannot open the git repository here (run leakgate inside a git work tree)")
 }
 
