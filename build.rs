@@ -116,7 +116,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         out,
         "    StaticRule {{ id: {:?}, name: {:?}, family: {:?}, severity: Severity::{:?}, \
          keywords: &{:?}, pattern: {}, path: {}, secret_group: {:?}, min_entropy: {:?}, \
-         path_literals: {}, validate: {}, exclude: {}, require: {}, always: {}, spans_lines: {}, allow_placeholders: {}, help: {} }},",
+         path_literals: {}, validate: {}, exclude: {}, require: {}, always: {}, spans_lines: {}, allow_placeholders: {}, keywords_start_words: {}, help: {} }},",
         s.id,
         s.name,
         family,
@@ -133,6 +133,7 @@ fn write_rule(out: &mut String, family: &str, s: &RuleSpec) {
         s.always,
         s.pattern.as_deref().is_some_and(lint::spans_lines),
         s.allow_placeholders,
+        s.keywords_start_words(),
         opt(&s.help),
     )
     .unwrap();

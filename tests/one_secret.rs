@@ -170,3 +170,48 @@ fn a_generic_rule_does_not_take_a_token_its_vendor_rule_refused() {
     let doc = scan_json(dir.path(), 1);
     assert_eq!(rule_ids(&doc), ["github-classic-pat"], "{doc}");
 }
+
+#[test]
+fn history_reports_a_repeated_secret_once_with_its_lines_streamed_or_held() {
+    let repo = Repo::new();
+    repo.commit_file(
+        "ci/.netrc",
+        "machine a login ci password hunter22\nmachine b login ci password hunter22\n",
+        "netrc",
+    );
+    repo.commit_file("app.env", format!("A={GH2}\nB=2\nC={GH2}\n"), "env");
+    for format in ["json", "jsonl"] {
+        let out = repo.leakgate(&["history", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+        let text = stdout(&out);
+        let lines: Vec<Value> = match format {
+            "json" => {
+                let doc: Value = serde_json::from_str(&text).unwrap();
+                findings(&doc)
+            }
+            _ => text
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .filter(|v| v.get("rule_id").is_some())
+                .collect(),
+        };
+        let mut got: Vec<(String, Value)> = lines
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["lines"].clone(),
+                )
+            })
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            [
+                ("github-classic-pat".to_string(), serde_json::json!([1, 3])),
+                ("netrc-password".to_string(), serde_json::json!([1, 2])),
+            ],
+            "{format}: {text}"
+        );
+    }
+}

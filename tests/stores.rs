@@ -177,3 +177,24 @@ fn a_token_prefix_inside_an_embedded_image_is_not_a_token() {
         [("index.html".to_string(), "github-classic-pat".to_string())]
     );
 }
+
+#[test]
+fn aws_credential_files_are_found_wherever_they_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let ini = "[default]\naws_access_key_id = AKIAMQ7IM2EYIG76NZEJ\n\
+               aws_secret_access_key = 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\n";
+    write(dir.path(), "deploy/aws_credentials", ini);
+    write(dir.path(), ".aws/credentials", ini);
+    let doc = scan_json(dir.path(), 1);
+    let want: Vec<(String, String)> = [
+        (".aws/credentials", "aws-access-key-id"),
+        (".aws/credentials", "aws-secret-access-key"),
+        ("deploy/aws_credentials", "aws-access-key-id"),
+        ("deploy/aws_credentials", "aws-secret-access-key"),
+    ]
+    .iter()
+    .map(|(p, r)| (p.to_string(), r.to_string()))
+    .collect();
+    // The key pair, not also the file by its name: one secret, one finding.
+    assert_eq!(found(&doc), want, "{doc}");
+}

@@ -106,6 +106,13 @@ const MATRIX: &[(&str, &str, bool)] = &[
         "authenticity_token: \"Zm9vYmFyYmF6MTIzNDU2Nzg5MGFiY2RlZg==\"\n",
         false,
     ),
+    // Structured identifiers are not secrets: ARNs, version-counter update tokens.
+    (
+        "not/arn.py",
+        "kms_key = \"arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d\"\n",
+        false,
+    ),
+    ("not/update.json", "{\"PolicyUpdateToken\": \"1:p+2RpKR4wPFx7mcrL1UOQQ==\"}\n", false),
     // Comparisons are not assignments.
     ("not/compare.py", "if password == \"Tr0ub4dor3x\":\n    pass\n", false),
 ];

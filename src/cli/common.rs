@@ -4,6 +4,7 @@
 use crate::config::{BaselineChoice, Loaded};
 use crate::engine::Scanner;
 use crate::report::{self, Context, Format, Outcome, Redaction};
+use crate::types::SkipReason;
 use anyhow::{Context as _, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -176,6 +177,24 @@ pub fn finish(args: &ReportArgs, outcome: &mut Outcome, context: Context) -> Res
         other => other.context("cannot write the report")?,
     }
     Ok(status(outcome.blocking() > 0, args.exit_zero))
+}
+
+/// An error (exit 2, after the report) when the outcome lists places inside
+/// files that could not be read: an archive entry that is encrypted, corrupt,
+/// or past a limit. What was not read was not judged, so the scan cannot pass
+/// for clean. (Files that could not be read are the source's to report.)
+pub fn check_unread(outcome: &Outcome) -> Result<()> {
+    let Some(list) = outcome.summary.skipped.get(&SkipReason::Unreadable) else {
+        return Ok(());
+    };
+    let (n, them) = match list.len() {
+        1 => ("1 place".to_string(), "it was"),
+        n => (format!("{n} places"), "they were"),
+    };
+    anyhow::bail!(
+        "could not read {n} inside archives, so {them} not judged: {}",
+        list.join(", ")
+    )
 }
 
 /// The exit status of a scan: findings that block, unless `--exit-zero`.

@@ -105,6 +105,7 @@ pub fn all() -> Vec<Rule> {
             always: false,
             spans_lines: false,
             allow_placeholders: false,
+            keywords_start_words: false,
             help: Some(r.help.into()),
         })
         .collect()

@@ -153,9 +153,11 @@ impl Scanner {
             .collect();
         let with_patterns = rules.iter().enumerate().filter_map(|(i, c)| {
             let r = &c.rule;
-            r.pattern.is_some().then(|| {
-                let always = r.always || (r.keywords.is_empty() && r.path.is_some());
-                (i, r.keywords.as_slice(), always)
+            r.pattern.is_some().then(|| prefilter::Keywords {
+                rule: i,
+                words: r.keywords.as_slice(),
+                always: r.always || (r.keywords.is_empty() && r.path.is_some()),
+                start_words: r.keywords_start_words,
             })
         });
         let prefilter = Prefilter::new(with_patterns, profile);
@@ -283,7 +285,12 @@ impl Scanner {
             let with_keywords =
                 rules.filter(|(_, c)| !c.rule.keywords.is_empty() && !c.rule.always);
             Prefilter::new(
-                with_keywords.map(|(i, c)| (i, c.rule.keywords.as_slice(), false)),
+                with_keywords.map(|(i, c)| prefilter::Keywords {
+                    rule: i,
+                    words: c.rule.keywords.as_slice(),
+                    always: false,
+                    start_words: c.rule.keywords_start_words,
+                }),
                 Profile::Latency,
             )
         });

@@ -216,6 +216,43 @@ fn generic_rule_defers_to_a_vendor_checksum() {
 }
 
 #[test]
+fn keyword_inside_a_longer_word_runs_no_regex() {
+    // `wise` in `otherwise`, `likewise`: the Wise rule's matches start at a word,
+    // so those hits do not make it a candidate and its regex never compiles.
+    let s = Scanner::new(rules::bundled());
+    let wise = s.rules.iter().position(|c| c.rule.id == "wise-api-token");
+    let wise = wise.expect("the bundled Wise rule");
+    let text = b"Otherwise, likewise: key = \"76f0daf1-ee4c-4413-bd56-9dc9b83092e0\"";
+    assert!(!s.prefilter.candidates(text).contains(&wise));
+    for hit in [
+        &b"WISE_API_TOKEN=1"[..],
+        b"const myWiseToken = 1",
+        b"transferwise_key",
+    ] {
+        let shown = String::from_utf8_lossy(hit);
+        assert!(s.prefilter.candidates(hit).contains(&wise), "{shown}");
+    }
+}
+
+#[test]
+fn most_bundled_rules_ignore_keywords_inside_words() {
+    // The mechanism holds for the rule set, not one rule: a vendor rule whose
+    // pattern starts at a word boundary gets it for its keywords too.
+    let all = rules::bundled();
+    let vendor: Vec<&Rule> = all.iter().filter(|r| r.family != "generic").collect();
+    let bounded = vendor.iter().filter(|r| r.keywords_start_words).count();
+    assert!(
+        bounded * 3 >= vendor.len() * 2,
+        "{bounded} of {}",
+        vendor.len()
+    );
+    for id in ["wise-api-token", "github-classic-pat"] {
+        let r = all.iter().find(|r| r.id == id).unwrap();
+        assert!(r.keywords_start_words, "{id}");
+    }
+}
+
+#[test]
 fn bundled_rules_know_whether_their_patterns_span_lines() {
     let bundled = crate::rules::bundled();
     for r in &bundled {

@@ -328,6 +328,7 @@ pub fn not_default_password(secret: &[u8]) -> bool {
         && !DEFAULT_PASSWORDS.iter().any(|d| lower == d.as_bytes())
         && !names_a_credential(&lower)
         && !is_password_hash(&lower)
+        && !is_structured_id(&lower)
 }
 
 /// A stored password hash in a framework's format (`pbkdf2_sha256$...` in Django
@@ -391,6 +392,38 @@ pub fn generic_secret(secret: &[u8]) -> bool {
         && !is_uuid(secret)
         && !secret.starts_with(b"eyJ")
         && !names_a_credential(&lower)
+        && !is_structured_id(&lower)
+}
+
+/// An identifier with a structure of its own that names or versions something
+/// rather than granting access (`lower` is the value in lower case): an ARN
+/// (`arn:aws:kms:us-east-1:123456789012:key/...`), a URN, an Oracle Cloud id
+/// (`ocid1.vault.oc1...`), a content digest (`sha256:9f86d0...`), or a value behind
+/// a short version counter (`1:p+2RpKR4wPFx7mcrL1UOQQ==`, the update tokens of
+/// optimistic locking).
+fn is_structured_id(lower: &[u8]) -> bool {
+    let scheme = |prefix: &[u8]| {
+        lower.strip_prefix(prefix).is_some_and(|rest| {
+            let word = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+                .count();
+            word > 0 && rest.get(word) == Some(&b':')
+        })
+    };
+    let digest = [&b"sha1:"[..], b"sha256:", b"sha384:", b"sha512:", b"md5:"]
+        .iter()
+        .any(|p| {
+            lower
+                .strip_prefix(*p)
+                .is_some_and(|rest| rest.len() >= 32 && rest.iter().all(u8::is_ascii_hexdigit))
+        });
+    let counter = lower.iter().take_while(|b| b.is_ascii_digit()).count();
+    scheme(b"arn:")
+        || scheme(b"urn:")
+        || lower.starts_with(b"ocid1.")
+        || digest
+        || ((1..=4).contains(&counter) && lower.get(counter) == Some(&b':'))
 }
 
 /// `8-4-4-4-12` hex digits.
@@ -578,6 +611,23 @@ mod tests {
         assert!(!generic_secret(b"a1B2c3D4e5"));
         assert!(!generic_secret(b"csrfmiddlewaretokenvalue"));
         assert!(!not_default_password(b"generatedwebdavpassword1"));
+    }
+
+    #[test]
+    fn structured_identifiers_are_not_secrets() {
+        for id in [
+            &b"arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"[..],
+            b"arn:aws-us-gov:iam::123456789012:role/Deploy",
+            b"urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+            b"1:p+2RpKR4wPFx7mcrL1UOQQ==",
+            b"ocid1.vault.oc1.iad.bbpr2mzwaaeuk.abuwcljrzdi7rq6k7hw5",
+            b"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ] {
+            assert!(!generic_secret(id), "{}", String::from_utf8_lossy(id));
+            assert!(!not_default_password(id), "{}", String::from_utf8_lossy(id));
+        }
+        assert!(generic_secret(b"k9#Lm2:Qx7%Rt4!Zp8wV"));
+        assert!(not_default_password(b"N8v!q2:LmZr5x"));
     }
 
     #[test]

@@ -87,10 +87,14 @@ fn diagnostic(
     let marks = "^".repeat(under_len.max(1));
     writeln!(out, "{pad} {} {under_at}{}", "|".blue(), marks.red().bold())?;
     match shown {
-        Shown::Suppressed(why) => writeln!(out, "{pad} {} suppressed by {why}", "=".blue())?,
+        // Reasons quote the config (globs, values, regexes), which a repository
+        // may bring: they are echoed cleaned like every other text.
+        Shown::Suppressed(why) => {
+            writeln!(out, "{pad} {} suppressed by {}", "=".blue(), clean(why))?
+        }
         Shown::Stands(soft) => {
             if let Some(why) = soft {
-                writeln!(out, "{pad} {} {NOT_BLOCKING}: {why}", "=".blue())?;
+                writeln!(out, "{pad} {} {NOT_BLOCKING}: {}", "=".blue(), clean(why))?;
             }
             let what = f.rule.help.as_deref().unwrap_or(DEFAULT_HELP);
             writeln!(out, "{pad} {} help: {}", "=".blue(), clean(what))?;
@@ -365,6 +369,40 @@ mod tests {
             !quiet.contains("leakgate: 1 secret") && !quiet.contains("binary"),
             "{quiet}"
         );
+    }
+
+    /// Found by the `report` fuzz target: a not-blocking or suppression reason
+    /// quoting a config glob with an escape sequence reached the terminal raw.
+    #[test]
+    fn reasons_from_the_config_are_cleaned() {
+        use crate::report::testing;
+        use crate::types::Suppression;
+        let found = testing::commit_findings("a.txt", "k = TESTKEY-a8Zq3LmN0pR7sT2v\n");
+        let mut outcome = testing::outcome(found.clone());
+        let why = "path `\u{1b}[2J\u{202E}src/**` (non_blocking.paths[0])".to_string();
+        outcome
+            .not_blocking
+            .insert(found[0].fingerprint.clone(), why);
+        let glob = "path `\u{1b}]0;owned\u{7}*` (allow.paths[0])".to_string();
+        outcome
+            .suppressed
+            .push((found[0].clone(), Suppression::Config(glob)));
+        let opts = Options {
+            show_suppressed: true,
+            ..testing::options()
+        };
+        let mut out = Vec::new();
+        write(&mut out, &outcome, &opts).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("reported, not blocking: path `\u{FFFD}[2J\u{FFFD}src/**`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("suppressed by config allowlist: path `\u{FFFD}]0;owned\u{FFFD}*`"),
+            "{text}"
+        );
+        assert!(!text.contains(['\u{1b}', '\u{7}', '\u{202E}']), "{text}");
     }
 
     #[test]

@@ -295,9 +295,109 @@ fn overlaps(a: &Class, b: &Class) -> bool {
     (0u8..=255).any(|byte| class_has(a, byte) && class_has(b, byte))
 }
 
+/// Whether every match of `pattern` starts with one of `keywords` at the start of a
+/// word: after a boundary (`\b`, `^`) or a delimiter the pattern itself requires
+/// (`_`, a quote), or as a case-sensitive camelCase word (`Vendor` in `myVendorKey`),
+/// never right after a letter or digit otherwise. When it does, the prefilter can
+/// ignore a keyword hit inside a longer word (`wise` in `otherwise`, `mend` in
+/// `recommend`) and the rule's regex never runs for it. Worked out on the pattern's
+/// leading literals, case-folded; `false` whenever they are not a finite set that
+/// proves it (a pattern may then match a keyword inside a word, and every hit counts).
+pub fn keywords_start_words(pattern: &str, keywords: &[String]) -> bool {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let Some(hir) = parse(pattern) else {
+        return false;
+    };
+    let folded = fold(&hir);
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&folded);
+    let Some(literals) = seq.literals() else {
+        return false;
+    };
+    let keywords: Vec<Vec<u8>> = keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase().into_bytes())
+        .collect();
+    !literals.is_empty()
+        && literals
+            .iter()
+            .all(|l| starts_with_bounded_keyword(l.as_bytes(), &keywords))
+}
+
+/// Stands for a look-around that puts a non-word byte (or the start of the text)
+/// before the match: not a letter or digit, and no pattern contains it.
+const BOUNDARY: u8 = 0;
+
+/// Marks a case-sensitive literal that starts with an upper-case letter then a
+/// lower-case one (`Vendor`): a camelCase word start, which the prefilter accepts
+/// after any byte.
+const CAMEL: u8 = 1;
+
+/// Whether a leading literal is a run of non-word bytes (at least one, or a keyword
+/// that starts with one) followed by a keyword.
+fn starts_with_bounded_keyword(literal: &[u8], keywords: &[Vec<u8>]) -> bool {
+    let lead = literal
+        .iter()
+        .take_while(|b| !b.is_ascii_alphanumeric())
+        .count();
+    keywords.iter().any(|k| {
+        (0..=lead).any(|i| {
+            literal[i..].starts_with(k)
+                && (i > 0 || k.first().is_some_and(|b| !b.is_ascii_alphanumeric()))
+        })
+    })
+}
+
+/// The pattern in lower case, with each look-around that guarantees a non-word byte
+/// before it (`\b`, `\b{start}`, `^`) written as the [`BOUNDARY`] byte and each
+/// camelCase literal led by [`CAMEL`], so that the literal extractor sees them.
+fn fold(hir: &Hir) -> Hir {
+    use regex_syntax::hir::{Capture, Repetition};
+    match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(l) => match l.0.as_ref() {
+            [first, second, ..] if first.is_ascii_uppercase() && second.is_ascii_lowercase() => {
+                Hir::literal([&[CAMEL][..], &l.0.to_ascii_lowercase()].concat())
+            }
+            _ => Hir::literal(l.0.to_ascii_lowercase()),
+        },
+        HirKind::Class(c) => Hir::class(fold_class(c)),
+        HirKind::Look(look) => match look {
+            Look::Start
+            | Look::StartLF
+            | Look::StartCRLF
+            | Look::WordAscii
+            | Look::WordStartAscii
+            | Look::WordStartHalfAscii => Hir::literal([BOUNDARY]),
+            other => Hir::look(*other),
+        },
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(fold(&r.sub)),
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(fold(&c.sub)),
+        }),
+        HirKind::Concat(v) => Hir::concat(v.iter().map(fold).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.iter().map(fold).collect()),
+    }
+}
+
+/// A class with its upper-case letters replaced by lower-case ones.
+fn fold_class(class: &Class) -> Class {
+    use regex_syntax::hir::{ClassBytes, ClassBytesRange};
+    let bytes = (0u8..=255)
+        .filter(|b| class_has(class, *b))
+        .map(|b| b.to_ascii_lowercase());
+    Class::Bytes(ClassBytes::new(bytes.map(|b| ClassBytesRange::new(b, b))))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::lint_pattern;
+    use super::{keywords_start_words, lint_pattern};
 
     fn problems(p: &str) -> usize {
         lint_pattern(p, false, false, None).len()
@@ -340,5 +440,46 @@ mod tests {
             0
         );
         assert_eq!(problems(r"(?:acme|Acme)_key=([a-z0-9]{8,})"), 1);
+    }
+
+    #[test]
+    fn keywords_that_start_words() {
+        let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let wise = r#"(?:\b|_)(?i:wise|transferwise)(?:\b|_)[^\n]{0,20}?token[=:]([0-9a-f]{32})\b"#;
+        assert!(
+            !keywords_start_words(wise, &kw(&["wise"])),
+            "transferwise holds wise mid-word"
+        );
+        assert!(keywords_start_words(wise, &kw(&["wise", "transferwise"])));
+        assert!(keywords_start_words(
+            r"\b(ghp_[A-Za-z0-9]{36})\b",
+            &kw(&["ghp_"])
+        ));
+        assert!(keywords_start_words(
+            r#"["'](?i:acme)_key=([a-z0-9]{8,})"#,
+            &kw(&["acme"])
+        ));
+        // No boundary before the word, or an optional one: any hit counts.
+        assert!(!keywords_start_words(
+            r"(?i)cohere_key=([a-z0-9]{8,})",
+            &kw(&["cohere"])
+        ));
+        assert!(!keywords_start_words(
+            r"(?:\b|_)?cohere=([a-z0-9]{8,})",
+            &kw(&["cohere"])
+        ));
+        assert!(!keywords_start_words(
+            r"\b(?i:acme)_key=([a-z0-9]{8,})",
+            &kw(&["key"])
+        ));
+        // A case-sensitive camelCase start is a word start too.
+        let camel = r"(?:(?:\b|_)(?i:acme)|Acme)_?key=([a-z0-9]{8,})";
+        assert!(keywords_start_words(camel, &kw(&["acme"])));
+        assert!(!keywords_start_words(
+            r"(?:\b(?i:acme)|ACME)_key=([a-z0-9]{8,})",
+            &kw(&["acme"])
+        ));
+        // A keyword that starts with a delimiter needs nothing before it.
+        assert!(keywords_start_words(r"(://[a-z]+)", &kw(&["://"])));
     }
 }

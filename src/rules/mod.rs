@@ -61,6 +61,8 @@ pub struct StaticRule {
     pub spans_lines: bool,
     /// See [`RuleSpec::allow_placeholders`].
     pub allow_placeholders: bool,
+    /// See [`RuleSpec::keywords_start_words`].
+    pub keywords_start_words: bool,
     /// See [`RuleSpec::help`].
     pub help: Option<&'static str>,
 }
@@ -91,6 +93,7 @@ impl Rule {
             always: r.always,
             spans_lines: r.spans_lines,
             allow_placeholders: r.allow_placeholders,
+            keywords_start_words: r.keywords_start_words,
             help: r.help.map(Into::into),
         }
     }
@@ -117,6 +120,7 @@ impl Rule {
             always: spec.always,
             spans_lines: spec.pattern.as_deref().is_some_and(lint::spans_lines),
             allow_placeholders: spec.allow_placeholders,
+            keywords_start_words: spec.keywords_start_words(),
             help: spec.help.clone(),
         })
     }

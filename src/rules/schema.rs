@@ -142,6 +142,19 @@ impl RuleSpec {
 }
 
 impl RuleSpec {
+    /// Whether every match of the content pattern starts with one of the keywords at
+    /// the start of a word (see `rules::lint::keywords_start_words`): the prefilter
+    /// then ignores keyword hits inside longer words. Never for `inside_words` rules.
+    pub fn keywords_start_words(&self) -> bool {
+        !self.inside_words
+            && self
+                .pattern
+                .as_deref()
+                .is_some_and(|p| super::lint::keywords_start_words(p, &self.keywords))
+    }
+}
+
+impl RuleSpec {
     /// For a path-only rule: literals one of which every path it matches must
     /// contain (each match ends with one), or `None` when there is no finite set.
     /// The engine tests them before compiling the path pattern; the build script

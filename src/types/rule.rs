@@ -41,6 +41,9 @@ pub struct Rule {
     pub spans_lines: bool,
     /// Skip the placeholder filter.
     pub allow_placeholders: bool,
+    /// Every match starts with a keyword at the start of a word, so a keyword hit
+    /// inside a longer word (`wise` in `otherwise`) does not make the rule a candidate.
+    pub keywords_start_words: bool,
     /// What to do about a finding.
     pub help: Option<String>,
 }
