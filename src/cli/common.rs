@@ -102,15 +102,30 @@ pub struct ConfigArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Make fingerprints with the key in FILE instead of the repository's own
+    /// (.git/leakgate/fingerprint.key, made on first use). The
+    /// LEAKGATE_FINGERPRINT_KEY variable, when set, holds the key and wins (for
+    /// CI and servers). Clones that share a baseline need the same key.
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key: Option<PathBuf>,
 }
 
 impl ConfigArgs {
     /// Loads the config for a scan rooted at `root`.
     pub fn load(&self, root: Option<&Path>) -> Result<Loaded> {
+        self.choose_key()?;
         let mut loaded = Loaded::find(self.config.as_deref(), root, self.no_config)?;
         loaded.no_peer_markers = self.no_peer_markers;
         loaded.use_baseline(&self.baseline_choice())?;
         Ok(loaded)
+    }
+
+    /// Uses the key file of `--fingerprint-key`, if given, for this run.
+    pub fn choose_key(&self) -> Result<()> {
+        match &self.fingerprint_key {
+            Some(file) => crate::types::fingerprint::use_key_file(file),
+            None => Ok(()),
+        }
     }
 
     /// The baseline the options ask for.

@@ -268,7 +268,7 @@ mod tests {
             secret_span: (0, 0),
             allow_context: Vec::new(),
             other_spans: Vec::new(),
-            fingerprint: fingerprint(&rule.id, &origin.path, secret.as_bytes()),
+            fingerprint: fingerprint(&rule.id, &rule.family, &origin.path, secret.as_bytes()),
             also_lines: Vec::new(),
         }
     }
