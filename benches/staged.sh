@@ -7,7 +7,7 @@
 # modified files staged), then times, in one hyperfine run: `leakgate staged` on the
 # 20-file change, on a clean 1-file change (a second index, via GIT_INDEX_FILE, so the
 # corpus is left alone), git's own index diff (the floor), and betterleaks' staged mode
-# if installed under PEERS. Then peak memory (/usr/bin/time) and instruction counts
+# if installed (on PATH or BETTERLEAKS). Then peak memory (/usr/bin/time) and instruction counts
 # (callgrind: repeatable on a busy machine).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

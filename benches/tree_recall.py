@@ -20,7 +20,9 @@ def main():
     args = p.parse_args()
     planted = json.load(open(args.answers))["planted"]
     findings = json.load(open(args.findings))["findings"]
-    at = {(f["path"].removeprefix("./"), f["line"]) for f in findings}
+    # One finding stands for a secret repeated in a file: `lines` lists every line.
+    at = {(f["path"].removeprefix("./"), line)
+          for f in findings for line in f.get("lines", [f["line"]])}
     keyed = {(a["path"], a["line"]) for a in planted}
     by_kind = collections.defaultdict(lambda: [0, 0])
     for a in planted:

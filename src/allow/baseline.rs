@@ -1,14 +1,15 @@
 //! The baseline: findings a team has accepted, in `.leakgate-baseline.json`.
 //!
-//! An entry is a finding's fingerprint (`sha256(rule, path, secret)`, never the
-//! secret), its rule id and path, and optionally a reviewer's verdict and note. It
+//! An entry is a finding's fingerprint (a keyed HMAC of rule, path and secret,
+//! never the secret: see [`crate::types::fingerprint`]), its rule id and path, and
+//! optionally a reviewer's verdict and note. It
 //! holds no line number, commit id or timestamp, so moving code, rebasing or merging
 //! never invalidates it; a secret that shows up at another path is a new finding.
 //!
 //! The file is JSON laid out for git's line merge:
 //!
 //! ```text
-//! {"leakgate_baseline": 1, "from": "worktree"
+//! {"leakgate_baseline": 2, "from": "worktree", "key": "9c41e07a"
 //! ,"3f9c...": {"rule": "github-classic-pat", "path": "app/config.py"}
 //! ,"a81e...": {"rule": "generic-api-key", "path": "tests/fixtures.py", "verdict": "false-positive", "note": "fake"}
 //! }
@@ -19,7 +20,13 @@
 //! other, so two branches that add different entries merge cleanly; and since every
 //! entry line stands alone, `merge=union` in `.gitattributes` makes even two entries
 //! added at the same spot merge into valid JSON (duplicate lines are merged on load).
+//!
+//! `key` is the public id of the fingerprint key that made the entries: a clone
+//! with another key is told so, since none of the entries can match for it.
+//! Format 1 files (unkeyed `sha256` fingerprints, no `key`) still apply, with a
+//! warning, and `baseline update` or `prune` re-keys them ([`Baseline::rekey`]).
 
+use crate::types::fingerprint::{self as fp, key_now};
 use crate::types::{Finding, Outcome};
 use anyhow::{bail, Context, Result};
 use serde::de::{self, MapAccess, Visitor};
@@ -34,7 +41,10 @@ use std::sync::OnceLock;
 pub const FILE_NAME: &str = ".leakgate-baseline.json";
 
 /// The format version written in the first line.
-const VERSION: u64 = 1;
+const VERSION: u64 = 2;
+
+/// The format of unkeyed fingerprints, still read.
+const LEGACY: u64 = 1;
 
 /// A reviewer's verdict on an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -82,6 +92,10 @@ pub struct Baseline {
     /// scan the same.
     pub from: String,
     entries: HashMap<String, Entry>,
+    /// The format of the file ([`VERSION`], or [`LEGACY`] for unkeyed entries).
+    format: u64,
+    /// The id of the key that made the entries (none in format 1).
+    key: Option<String>,
 }
 
 impl Baseline {
@@ -90,7 +104,49 @@ impl Baseline {
         Baseline {
             from: from.into(),
             entries: HashMap::new(),
+            format: VERSION,
+            key: Some(key_now().id()),
         }
+    }
+
+    /// Whether the entries are unkeyed format 1 fingerprints.
+    pub fn is_legacy(&self) -> bool {
+        self.format == LEGACY
+    }
+
+    /// Why the entries cannot match in this run (made with another key), if so.
+    pub fn key_mismatch(&self) -> Option<String> {
+        let now = key_now();
+        let made = self.key.as_deref()?;
+        (made != now.id()).then(|| {
+            format!(
+                "its entries were made with another fingerprint key (key {made}; this run uses key {} from {}), so none of them can match: \
+                 share the key that made it (copy .git/{} from that clone, or set {})",
+                now.id(),
+                now.source,
+                fp::KEY_FILE,
+                fp::KEY_ENV
+            )
+        })
+    }
+
+    /// Re-keys a format 1 baseline: each entry whose old fingerprint is in
+    /// `to_new` moves to the new fingerprint, verdict and note kept; the others
+    /// (secrets no longer found, which cannot be re-keyed) are dropped and
+    /// returned. The baseline is then format 2 under this run's key.
+    pub fn rekey(&mut self, to_new: &HashMap<String, String>) -> Vec<(String, Entry)> {
+        let old = std::mem::take(&mut self.entries);
+        let mut dropped = Vec::new();
+        for (fp, entry) in old {
+            match to_new.get(&fp) {
+                Some(new) => self.merge(new.clone(), entry),
+                None => dropped.push((fp, entry)),
+            }
+        }
+        self.format = VERSION;
+        self.key = Some(key_now().id());
+        dropped.sort_by(|a, b| (&a.1.path, &a.0).cmp(&(&b.1.path, &b.0)));
+        dropped
     }
 
     /// Reads a baseline file.
@@ -108,12 +164,19 @@ impl Baseline {
     /// Parses a baseline document.
     pub fn parse(text: &str) -> Result<Baseline> {
         let doc: Document = serde_json::from_str(text)?;
-        if doc.version != Some(VERSION) {
-            bail!(
+        let format = match doc.version {
+            Some(v @ (LEGACY | VERSION)) => v,
+            Some(v) => bail!("baseline format {v} is newer than this leakgate reads (1 and {VERSION}): upgrade leakgate"),
+            None => bail!(
                 "not a leakgate baseline (its first key must be \"leakgate_baseline\": {VERSION})"
-            );
-        }
-        let mut base = Baseline::new(&doc.from);
+            ),
+        };
+        let mut base = Baseline {
+            from: doc.from.clone(),
+            entries: HashMap::new(),
+            format,
+            key: if format == LEGACY { None } else { doc.key },
+        };
         for (fp, entry) in doc.entries {
             base.merge(fp, entry);
         }
@@ -134,7 +197,14 @@ impl Baseline {
     /// The document, one entry per line, sorted.
     pub fn render(&self) -> String {
         let header = serde_json::json!(self.from);
-        let mut out = format!("{{\"leakgate_baseline\": {VERSION}, \"from\": {header}\n");
+        let key = match &self.key {
+            Some(k) => format!(", \"key\": {}", serde_json::json!(k)),
+            None => String::new(),
+        };
+        let mut out = format!(
+            "{{\"leakgate_baseline\": {}, \"from\": {header}{key}\n",
+            self.format
+        );
         for (fp, entry) in self.sorted() {
             let line = serde_json::to_string(entry).expect("entries serialize");
             out.push_str(&format!(",\"{fp}\": {line}\n"));
@@ -291,11 +361,39 @@ impl BaselineFile {
         match self.get() {
             Ok(base) => base.contains(fingerprint),
             Err(why) => {
-                if !self.warned.swap(true, Ordering::Relaxed) {
-                    eprintln!("leakgate: warning: {why}; none of its entries applies");
-                }
+                self.warn_once(&format!("{why}; none of its entries applies"));
                 false
             }
+        }
+    }
+
+    /// True if the baseline accepts `f` at the repository path `path` (whose
+    /// fingerprint there is `fingerprint`). A format 1 baseline is matched by
+    /// the old unkeyed fingerprint, with a warning once; a baseline made with
+    /// another key matches nothing, and says why once.
+    pub fn accepts(&self, f: &Finding, path: &str, fingerprint: &str) -> bool {
+        match self.get() {
+            Ok(base) if base.is_legacy() => {
+                self.warn_once(&format!(
+                    "baseline {} holds unkeyed (format 1) fingerprints, which let anyone who reads it guess a short secret; \
+                     re-key it with `leakgate baseline update` (verdicts and notes are kept) and commit it",
+                    self.path.display()
+                ));
+                base.contains(&fp::legacy(&f.rule.id, path, &f.secret))
+            }
+            Ok(base) => {
+                if let Some(why) = base.key_mismatch() {
+                    self.warn_once(&format!("baseline {}: {why}", self.path.display()));
+                }
+                base.contains(fingerprint)
+            }
+            Err(_) => self.contains(fingerprint),
+        }
+    }
+
+    fn warn_once(&self, what: &str) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            eprintln!("leakgate: warning: {what}");
         }
     }
 }
@@ -311,6 +409,7 @@ fn is_fingerprint(s: &str) -> bool {
 struct Document {
     version: Option<u64>,
     from: String,
+    key: Option<String>,
     entries: Vec<(String, Entry)>,
 }
 
@@ -326,12 +425,14 @@ impl<'de> Deserialize<'de> for Document {
                 let mut doc = Document {
                     version: None,
                     from: String::new(),
+                    key: None,
                     entries: Vec::new(),
                 };
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "leakgate_baseline" => doc.version = Some(map.next_value()?),
                         "from" => doc.from = map.next_value()?,
+                        "key" => doc.key = Some(map.next_value()?),
                         fp if is_fingerprint(fp) => {
                             let entry = map.next_value::<Entry>().map_err(|e| {
                                 de::Error::custom(format!("entry {fp}: {e}"))
@@ -380,7 +481,11 @@ mod tests {
         let text = b.render();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
-        assert_eq!(lines[0], r#"{"leakgate_baseline": 1, "from": "worktree""#);
+        let key = key_now().id();
+        assert_eq!(
+            lines[0],
+            format!(r#"{{"leakgate_baseline": 2, "from": "worktree", "key": "{key}""#)
+        );
         assert!(lines[1].starts_with(&format!(",\"{FP2}\": {{\"rule\":\"r\",\"path\":\"a.py\"")));
         assert!(
             lines[2].contains("\"verdict\":\"false-positive\""),

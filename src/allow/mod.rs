@@ -92,7 +92,11 @@ impl Allow {
             return None;
         }
         let (path, fp) = self.key(finding);
-        if self.baseline.as_ref().is_some_and(|b| b.contains(&fp)) {
+        if self
+            .baseline
+            .as_ref()
+            .is_some_and(|b| b.accepts(finding, &path, &fp))
+        {
             return Some(Suppression::Baseline);
         }
         let path = (!finding.origin.is_message()).then_some(path.as_str());
@@ -119,7 +123,7 @@ impl Allow {
         match self.paths.relative(finding) {
             Cow::Borrowed(p) => (p.to_string(), finding.fingerprint.clone()),
             Cow::Owned(p) => {
-                let fp = fingerprint(&finding.rule.id, &p, &finding.secret);
+                let fp = fingerprint(&finding.rule.id, &finding.rule.family, &p, &finding.secret);
                 (p, fp)
             }
         }

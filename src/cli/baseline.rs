@@ -10,8 +10,10 @@ use crate::allow::baseline::{Baseline, Verdict};
 use crate::allow::Allow;
 use crate::config::Loaded;
 use crate::pipeline::baseline::{present, scan, Scope};
+use crate::types::fingerprint::{self, key_now};
 use crate::types::Outcome;
 use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Record existing findings so later scans report only new ones.
@@ -89,6 +91,7 @@ pub fn setup(config: &ConfigArgs) -> Result<(Loaded, PathBuf)> {
     if config.no_baseline {
         bail!("--no-baseline makes no sense for a baseline command");
     }
+    config.choose_key()?;
     let root = root()?;
     let loaded = Loaded::find(config.config.as_deref(), Some(&root), config.no_config)?;
     let file = match &config.baseline {
@@ -145,12 +148,53 @@ fn rescan(args: &ScanArgs) -> Result<Rescan> {
         .map_or_else(|| Scope::parse_name(&base.from), Ok)?;
     let allow = loaded.allow();
     let outcome = scan(from, &loaded, &allow, args.config.max_file_size)?;
-    Ok(Rescan {
+    let mut rescan = Rescan {
         file,
         base,
         allow,
         outcome,
-    })
+    };
+    rescan.migrate()?;
+    Ok(rescan)
+}
+
+impl Rescan {
+    /// Re-keys a format 1 baseline to keyed fingerprints (saved by the caller),
+    /// or refuses a baseline made with another key (updating it would record
+    /// every finding again under this key).
+    fn migrate(&mut self) -> Result<()> {
+        if !self.base.is_legacy() {
+            return match self.base.key_mismatch() {
+                Some(why) => bail!("baseline {}: {why}", self.file.display()),
+                None => Ok(()),
+            };
+        }
+        let to_new = legacy_keys(&self.outcome, &self.allow);
+        let dropped = self.base.rekey(&to_new);
+        for (fp, e) in &dropped {
+            eprintln!("  dropped {} in {} ({fp}): its secret is no longer found, so it cannot be re-keyed", e.rule, e.path);
+        }
+        eprintln!(
+            "leakgate: re-keyed {} entries of {} to keyed fingerprints (format 2); commit it, and share the key ({}) with every clone and CI job that uses it",
+            self.base.len(),
+            self.file.display(),
+            key_now().source
+        );
+        Ok(())
+    }
+}
+
+/// The old unkeyed fingerprint of every finding a scan saw, mapped to its keyed one.
+fn legacy_keys(outcome: &Outcome, allow: &Allow) -> HashMap<String, String> {
+    outcome
+        .findings
+        .iter()
+        .chain(outcome.suppressed.iter().map(|(f, _)| f))
+        .map(|f| {
+            let (path, fp) = allow.key(f);
+            (fingerprint::legacy(&f.rule.id, &path, &f.secret), fp)
+        })
+        .collect()
 }
 
 fn update(args: ScanArgs) -> Result<Status> {

@@ -4,6 +4,7 @@
 use crate::config::{BaselineChoice, Loaded};
 use crate::engine::Scanner;
 use crate::report::{self, Context, Format, Outcome, Redaction};
+use crate::types::SkipReason;
 use anyhow::{Context as _, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -101,15 +102,30 @@ pub struct ConfigArgs {
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+    /// Make fingerprints with the key in FILE instead of the repository's own
+    /// (.git/leakgate/fingerprint.key, made on first use). The
+    /// LEAKGATE_FINGERPRINT_KEY variable, when set, holds the key and wins (for
+    /// CI and servers). Clones that share a baseline need the same key.
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key: Option<PathBuf>,
 }
 
 impl ConfigArgs {
     /// Loads the config for a scan rooted at `root`.
     pub fn load(&self, root: Option<&Path>) -> Result<Loaded> {
+        self.choose_key()?;
         let mut loaded = Loaded::find(self.config.as_deref(), root, self.no_config)?;
         loaded.no_peer_markers = self.no_peer_markers;
         loaded.use_baseline(&self.baseline_choice())?;
         Ok(loaded)
+    }
+
+    /// Uses the key file of `--fingerprint-key`, if given, for this run.
+    pub fn choose_key(&self) -> Result<()> {
+        match &self.fingerprint_key {
+            Some(file) => crate::types::fingerprint::use_key_file(file),
+            None => Ok(()),
+        }
     }
 
     /// The baseline the options ask for.
@@ -161,6 +177,24 @@ pub fn finish(args: &ReportArgs, outcome: &mut Outcome, context: Context) -> Res
         other => other.context("cannot write the report")?,
     }
     Ok(status(outcome.blocking() > 0, args.exit_zero))
+}
+
+/// An error (exit 2, after the report) when the outcome lists places inside
+/// files that could not be read: an archive entry that is encrypted, corrupt,
+/// or past a limit. What was not read was not judged, so the scan cannot pass
+/// for clean. (Files that could not be read are the source's to report.)
+pub fn check_unread(outcome: &Outcome) -> Result<()> {
+    let Some(list) = outcome.summary.skipped.get(&SkipReason::Unreadable) else {
+        return Ok(());
+    };
+    let (n, them) = match list.len() {
+        1 => ("1 place".to_string(), "it was"),
+        n => (format!("{n} places"), "they were"),
+    };
+    anyhow::bail!(
+        "could not read {n} inside archives, so {them} not judged: {}",
+        list.join(", ")
+    )
 }
 
 /// The exit status of a scan: findings that block, unless `--exit-zero`.

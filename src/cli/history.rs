@@ -75,10 +75,12 @@ pub fn run(args: Args) -> Result<Status> {
     history::scan(&repo, &commits, &opts, judge, &mut sink, &mut on_blob)?;
     progress.finish_and_clear();
     sink.outcome.summary.elapsed = started.elapsed();
-    match sink.finish_stream()? {
-        Some(blocking) => Ok(common::status(blocking, args.report.exit_zero)),
-        None => common::finish(&args.report, &mut sink.outcome, Context::Scan),
-    }
+    let status = match sink.finish_stream()? {
+        Some(blocking) => common::status(blocking, args.report.exit_zero),
+        None => common::finish(&args.report, &mut sink.outcome, Context::Scan)?,
+    };
+    common::check_unread(&sink.outcome)?;
+    Ok(status)
 }
 
 fn options(args: &Args) -> Result<Options> {

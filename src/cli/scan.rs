@@ -31,6 +31,20 @@ use std::time::Instant;
 /// (decode.max_bytes); what goes past them is listed as skipped.
 /// decode.encoded: false turns encoded runs off.
 ///
+/// Archives (scan, history and the push hooks; the pre-commit hook only with
+/// decode.archives: true): zip and the formats that are zips (jar, war, whl,
+/// nupkg, apk, ...), tar, and gzip/bzip2/xz files (.tar.gz, .tgz, a single .gz)
+/// are opened, found by their magic bytes, and every text entry is scanned; a
+/// finding names the entry: backup.zip!/config/.env:3:5. Archives inside
+/// archives are opened too, at most 3 deep (decode.archive_depth), at most
+/// 10000 entries each (decode.archive_entries), and an entry stops at 100 times
+/// its compressed size (decode.archive_ratio; 1 MiB always), within the 64 MiB
+/// per file above: a zip bomb costs no more than that. Binary entries (images,
+/// class files) are passed over. What cannot be read (an encrypted entry, an unsupported
+/// method, a corrupt or truncated archive, a limit reached) is listed as
+/// unreadable with the reason, and the scan exits 2: it is never passed as
+/// clean. decode.archives: false turns archives off.
+///
 /// Why was this (not) found? `--explain FILE` or `--explain FILE:LINE` scans one
 /// file as an ordinary scan would, with the same config, decoders and filters,
 /// and prints every decision taken on it (or on that line): which rules'
@@ -117,6 +131,7 @@ pub fn run(args: Args) -> Result<Status> {
     outcome.summary.elapsed = started.elapsed();
     let status = common::finish(&args.report, &mut outcome, Context::Scan)?;
     stats.check()?;
+    common::check_unread(&outcome)?;
     Ok(status)
 }
 

@@ -13,7 +13,12 @@ use std::time::Instant;
 /// Only the lines the staged change adds are judged, read from the index (never the
 /// work tree), so a partially staged file is judged by what will be committed.
 /// Binary files are skipped and listed in the summary, except model files
-/// (pickles, PyTorch, NumPy, joblib, Keras), which are judged whole. A clean change prints
+/// (pickles, PyTorch, NumPy, joblib, Keras), which are judged whole. Archives
+/// (zip, jar, tar, .gz, ...) are not opened here unless .leakgate.yaml says
+/// `decode: {archives: true}`: opening them can cost far more than the hook's
+/// few milliseconds, and what people stage is mostly source. `leakgate scan`,
+/// `leakgate history` and the push hooks open them (see `leakgate help scan`).
+/// A clean change prints
 /// nothing and exits 0; findings print a diagnostic each and exit 1, which blocks
 /// the commit when this runs as the pre-commit hook (`leakgate install`, the
 /// scripts in hooks/, the pre-commit framework, Husky or lefthook).
@@ -41,7 +46,7 @@ pub fn run(args: Args) -> Result<Status> {
     let loaded = args.config.load(repo.workdir())?;
     let scanner = common::scanner(&loaded)?;
     let allow = loaded.allow();
-    let decoders = loaded.decoders();
+    let decoders = loaded.staged_decoders();
     let mut collector = Collector::new(Judge::new(&scanner, &allow).decoding(&decoders));
     let stats = staged::walk(&repo, args.config.max_file_size, &mut collector)?;
     let mut outcome = collector.outcome;

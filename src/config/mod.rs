@@ -162,8 +162,21 @@ impl Loaded {
         crate::detect::Detector::new(rules, policy)
     }
 
-    /// The decoders the `decode` section asks for, within its limits.
+    /// The decoders the `decode` section asks for, within its limits, for a
+    /// scan of files or history (archives opened unless the config says not).
     pub fn decoders(&self) -> crate::decode::Decoders {
+        self.decoders_with(true)
+    }
+
+    /// The decoders for the pre-commit hook: as [`Loaded::decoders`], but
+    /// archives are opened only when the config asks (`decode.archives: true`):
+    /// opening them costs more than the hook's budget of milliseconds, and what
+    /// people stage is mostly source.
+    pub fn staged_decoders(&self) -> crate::decode::Decoders {
+        self.decoders_with(false)
+    }
+
+    fn decoders_with(&self, archives_by_default: bool) -> crate::decode::Decoders {
         let spec = &self.config.decode;
         let default = crate::decode::Limits::default();
         let limits = crate::decode::Limits {
@@ -171,7 +184,15 @@ impl Loaded {
             pieces: spec.max_pieces.unwrap_or(default.pieces),
             bytes: spec.max_bytes.unwrap_or(default.bytes),
         };
-        crate::decode::Decoders::configured(limits, spec.encoded.unwrap_or(true))
+        let archives = spec.archives.unwrap_or(archives_by_default).then(|| {
+            let default = crate::decode::ArchiveLimits::default();
+            crate::decode::ArchiveLimits {
+                depth: spec.archive_depth.unwrap_or(default.depth),
+                entries: spec.archive_entries.unwrap_or(default.entries),
+                ratio: spec.archive_ratio.unwrap_or(default.ratio),
+            }
+        });
+        crate::decode::Decoders::configured(limits, spec.encoded.unwrap_or(true), archives)
     }
 
     /// The allow filters the config (and the command line) ask for.

@@ -43,7 +43,7 @@ pub struct Config {
     /// The model file detector.
     #[serde(default)]
     pub models: ModelsSpec,
-    /// Decoding before the rules run (notebooks, UTF-16, encoded runs).
+    /// Decoding before the rules run (notebooks, UTF-16, encoded runs, archives).
     #[serde(default)]
     pub decode: DecodeSpec,
 }
@@ -65,6 +65,20 @@ pub struct DecodeSpec {
     /// Most decoded bytes per file (default 64 MiB).
     #[serde(default)]
     pub max_bytes: Option<usize>,
+    /// Open archives (zip, tar, gzip, ...). Unset: opened by `scan`, `history`
+    /// and the push hooks, not by the pre-commit hook (`staged`).
+    #[serde(default)]
+    pub archives: Option<bool>,
+    /// Most archives opened one inside another (default 3).
+    #[serde(default)]
+    pub archive_depth: Option<usize>,
+    /// Most entries read per archive (default 10000).
+    #[serde(default)]
+    pub archive_entries: Option<usize>,
+    /// Most bytes an archive entry may decompress to per compressed byte
+    /// (default 100; an entry may always reach 1 MiB).
+    #[serde(default)]
+    pub archive_ratio: Option<u64>,
 }
 
 /// The `non_blocking` section: findings that stay in every report, marked

@@ -24,6 +24,7 @@
 //! nest: [`Limits::depth`] layers, [`Limits::pieces`] pieces and
 //! [`Limits::bytes`] decoded bytes in all.
 
+pub mod archive;
 pub mod encoded;
 pub mod formats;
 pub mod json;
@@ -31,7 +32,10 @@ pub mod notebook;
 pub mod utf16;
 
 use crate::source::Visit;
-use crate::types::{Chunk, Layer, LayerKind, LineRange, Placement, SkipReason};
+use crate::types::{Chunk, Layer, LayerKind, LineRange, Origin, Placement, SkipReason};
+use std::sync::Arc;
+
+pub use archive::ArchiveLimits;
 
 /// What a decoder did with a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +56,13 @@ pub trait Decoder: Send + Sync {
     /// Decodes `chunk`, handing every piece to `out`, and says what the pieces
     /// mean for the chunk. Stops early when `out` says a limit is reached.
     fn decode(&self, chunk: &Chunk<'_>, out: &mut Pieces) -> Claim;
+
+    /// Whether this decoder opens `bytes`, a whole file that is binary. Sources
+    /// skip binary content as text; [`Decoders::expand_binary`] offers it to the
+    /// decoders that open it (archives). No by default.
+    fn opens_binary(&self, _bytes: &[u8]) -> bool {
+        false
+    }
 }
 
 /// Bounds on decoding, per chunk a source hands on.
@@ -92,7 +103,7 @@ pub struct Piece {
 #[derive(Debug)]
 pub struct Pieces {
     items: Vec<Piece>,
-    skipped: Vec<(Layer, SkipReason)>,
+    skipped: Vec<(Vec<Layer>, SkipReason)>,
     budget: Budget,
 }
 
@@ -115,7 +126,8 @@ impl Pieces {
     /// the limits: the decoder should stop (the skip is recorded for it).
     pub fn push(&mut self, piece: Piece) -> bool {
         if self.budget.pieces == 0 || piece.bytes.len() > self.budget.bytes {
-            self.skipped.push((piece.layer, SkipReason::DecodeLimit));
+            self.skipped
+                .push((vec![piece.layer], SkipReason::DecodeLimit));
             self.budget.pieces = 0;
             return false;
         }
@@ -127,12 +139,27 @@ impl Pieces {
 
     /// Records something inside the chunk that could not be decoded, and why.
     pub fn skip(&mut self, layer: Layer, reason: SkipReason) {
-        self.skipped.push((layer, reason));
+        self.skipped.push((vec![layer], reason));
+    }
+
+    /// Records something inside the chunk that could not be decoded, reached
+    /// through `layers` (none: the chunk itself), and why.
+    pub fn skip_in(&mut self, layers: Vec<Layer>, reason: SkipReason) {
+        self.skipped.push((layers, reason));
     }
 
     /// Whether another piece of `len` bytes would fit (to stop before decoding it).
     pub fn room_for(&self, len: usize) -> bool {
         self.budget.pieces > 0 && len <= self.budget.bytes
+    }
+
+    /// The decoded bytes the budget has left (0 when no piece is left either).
+    pub fn bytes_left(&self) -> usize {
+        if self.budget.pieces == 0 {
+            0
+        } else {
+            self.budget.bytes
+        }
     }
 }
 
@@ -176,14 +203,19 @@ impl Decoders {
 
     /// The decoders every scan runs by default, with the default limits.
     pub fn standard() -> Decoders {
-        Decoders::configured(Limits::default(), true)
+        Decoders::configured(Limits::default(), true, Some(ArchiveLimits::default()))
     }
 
     /// The standard decoders within `limits`, with or without the decoding of
-    /// encoded runs (base64, hex, percent, escapes).
-    pub fn configured(limits: Limits, encoded: bool) -> Decoders {
-        let mut list: Vec<Box<dyn Decoder>> =
-            vec![Box::new(utf16::Utf16), Box::new(notebook::Notebook)];
+    /// encoded runs (base64, hex, percent, escapes), and opening archives within
+    /// `archives` (none: archives are not opened).
+    pub fn configured(limits: Limits, encoded: bool, archives: Option<ArchiveLimits>) -> Decoders {
+        let mut list: Vec<Box<dyn Decoder>> = Vec::new();
+        if let Some(archive_limits) = archives {
+            list.push(Box::new(archive::Archives::new(archive_limits)));
+        }
+        list.push(Box::new(utf16::Utf16));
+        list.push(Box::new(notebook::Notebook));
         if encoded {
             list.push(Box::new(encoded::Encoded));
         }
@@ -193,6 +225,23 @@ impl Decoders {
     /// These decoders, tried in order on every chunk, within `limits`.
     pub fn new(list: Vec<Box<dyn Decoder>>, limits: Limits) -> Decoders {
         Decoders { list, limits }
+    }
+
+    /// Hands a whole binary file to the decoders that open it (an archive) and
+    /// what comes out of it to `visit`, as [`Decoders::expand`] does; returns
+    /// whether one did. A source skips binary content as text, so this is how
+    /// an archive it read is judged (see [`Visit::whole`]).
+    pub fn expand_binary(
+        &self,
+        origin: &Arc<Origin>,
+        content: &[u8],
+        visit: &mut dyn Visit,
+    ) -> bool {
+        if self.limits.depth == 0 || !self.list.iter().any(|d| d.opens_binary(content)) {
+            return false;
+        }
+        self.expand(&Chunk::whole(origin.clone(), content), visit);
+        true
     }
 
     /// Hands `chunk` and everything decoded from it to `visit`: `visit.chunk` for
@@ -233,8 +282,10 @@ impl Decoders {
         if !replaced {
             visit.chunk(chunk);
         }
-        for (layer, reason) in out.skipped {
-            visit.skipped(&chunk.origin.with_layer(layer), reason);
+        for (layers, reason) in out.skipped {
+            let mut origin = chunk.origin.as_ref().clone();
+            origin.layers.extend(layers);
+            visit.skipped(&Arc::new(origin), reason);
         }
         for piece in out.items {
             let (first, count) = piece.lines;
@@ -255,8 +306,7 @@ impl Decoders {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{Encoding, LayerKind, Location, Origin, Placement};
-    use std::sync::Arc;
+    use crate::types::{Encoding, LayerKind, Location, Placement};
 
     /// Decodes every line `b64:<text>` into a piece holding `<text>` reversed,
     /// to exercise the stage without a real format.

@@ -106,7 +106,7 @@ fn finding(rule: &Arc<Rule>, origin: &Arc<Origin>, f: &super::Finding) -> Findin
     let span = (lead.len(), lead.len() + f.callable.len());
     Finding {
         rule: rule.clone(),
-        fingerprint: fingerprint(&rule.id, &origin.path, secret.as_bytes()),
+        fingerprint: fingerprint(&rule.id, &rule.family, &origin.path, secret.as_bytes()),
         origin,
         line: 1,
         column: 1,

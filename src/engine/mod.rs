@@ -25,6 +25,7 @@ pub use crate::types::{fingerprint, Finding};
 use crate::rules::{compile, RuleSpec};
 use crate::types::{Chunk, Origin, Rule};
 pub use crate::types::{FileJudge, FileVerdict};
+use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::{bail, Result};
 use position::Locator;
 use prefilter::Prefilter;
@@ -108,27 +109,67 @@ pub struct Scanner {
     rules: Vec<Compiled>,
     prefilter: Prefilter,
     /// Rules with a path and no content pattern.
-    file_rules: Vec<FileRule>,
+    file_rules: FileRules,
     /// Judges of whole files.
     judges: Vec<Box<dyn FileJudge>>,
     /// The keywords of the rules whose patterns span lines (built on first use).
     multiline: OnceLock<Prefilter>,
 }
 
-/// A path-only rule and the literals one of which any path it matches must hold
-/// (worked out by the build script for bundled rules): most paths are ruled out
-/// by a substring search, and a rule's regex compiles only for a path that passes.
-struct FileRule {
-    index: usize,
-    needles: Option<Vec<Vec<u8>>>,
+/// The path-only rules, and one automaton over the literals one of which any
+/// path a rule matches must hold (worked out by the build script for bundled
+/// rules): one pass over a path rules most of them out, and a rule's regex
+/// compiles only for a path that holds one of its literals.
+struct FileRules {
+    /// Path-only rules with no literal set: their regex judges every path.
+    open: Vec<usize>,
+    /// Every literal of the other path-only rules.
+    automaton: Option<AhoCorasick>,
+    /// For each automaton pattern, the rule it belongs to.
+    owners: Vec<usize>,
 }
 
-impl FileRule {
-    fn may_match(&self, path: &[u8]) -> bool {
-        self.needles.as_ref().is_none_or(|n| {
-            n.iter()
-                .any(|lit| memchr::memmem::find(path, lit).is_some())
-        })
+impl FileRules {
+    fn new(rules: &[Compiled]) -> FileRules {
+        let mut open = Vec::new();
+        let (mut literals, mut owners) = (Vec::new(), Vec::new());
+        for (index, c) in rules.iter().enumerate() {
+            if c.rule.pattern.is_some() {
+                continue;
+            }
+            match &c.rule.path_literals {
+                None => open.push(index),
+                Some(lits) => {
+                    literals.extend(lits.iter().cloned());
+                    owners.extend(std::iter::repeat_n(index, lits.len()));
+                }
+            }
+        }
+        let automaton = (!literals.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .expect("path literal automaton builds")
+        });
+        FileRules {
+            open,
+            automaton,
+            owners,
+        }
+    }
+
+    /// The path-only rules that may match `path`, ascending.
+    fn candidates(&self, path: &[u8]) -> Vec<usize> {
+        let mut out = self.open.clone();
+        if let Some(ac) = &self.automaton {
+            out.extend(
+                ac.find_overlapping_iter(path)
+                    .map(|m| self.owners[m.pattern().as_usize()]),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
@@ -161,15 +202,7 @@ impl Scanner {
             })
         });
         let prefilter = Prefilter::new(with_patterns, profile);
-        let file_rules = rules
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.rule.pattern.is_none())
-            .map(|(index, c)| FileRule {
-                index,
-                needles: c.rule.path_literals.clone(),
-            })
-            .collect();
+        let file_rules = FileRules::new(&rules);
         Scanner {
             rules,
             prefilter,
@@ -204,11 +237,10 @@ impl Scanner {
 
     /// Findings of the path-only rules for a file that was added or changed.
     pub fn scan_path(&self, origin: &Arc<Origin>) -> Vec<Finding> {
-        let path = origin.path.as_bytes();
         self.file_rules
-            .iter()
-            .filter(|f| f.may_match(path))
-            .map(|f| &self.rules[f.index])
+            .candidates(origin.path.as_bytes())
+            .into_iter()
+            .map(|i| &self.rules[i])
             .filter(|c| c.path_matches(&origin.path))
             .map(|c| self.file_finding(&c.rule, origin))
             .collect()
@@ -223,7 +255,7 @@ impl Scanner {
             line: 1,
             column: 1,
             end_column: 1,
-            fingerprint: fingerprint(&rule.id, &origin.path, &secret),
+            fingerprint: fingerprint(&rule.id, &rule.family, &origin.path, &secret),
             secret,
             line_text: name.as_bytes().to_vec(),
             secret_span: (0, name.len()),
@@ -439,7 +471,7 @@ fn finding(
         line: pos.line,
         column: pos.column,
         end_column: pos.end_column,
-        fingerprint: fingerprint(&rule.id, &chunk.origin.path, secret),
+        fingerprint: fingerprint(&rule.id, &rule.family, &chunk.origin.path, secret),
         secret: secret.to_vec(),
         line_text: pos.line_text,
         secret_span: pos.secret_span,

@@ -327,3 +327,27 @@ fn the_trace_names_the_rule_that_shadows_a_generic_match() {
     });
     assert!(shadowed, "{:?}", rec.records);
 }
+
+#[test]
+fn one_pass_over_a_path_finds_every_path_rule_it_may_match() {
+    let path_rule = |id: &str, path: &str| {
+        rule(&format!(
+            "- id: {id}\n  name: {id}\n  severity: low\n  path: '{path}'\n  examples: [a]\n"
+        ))
+    };
+    let s = Scanner::new(vec![
+        path_rule("p12", r"\.p12$"),
+        path_rule("rsa", r"(?:^|/)id_(?:rsa|dsa)$"),
+        path_rule("any-ext", r"\.[a-z0-9]+$"),
+    ]);
+    let ids = |path: &str| -> Vec<String> {
+        s.scan_path(&Origin::new(path, Location::File))
+            .into_iter()
+            .map(|f| f.rule.id.clone())
+            .collect()
+    };
+    assert_eq!(ids("certs/a.p12"), ["p12", "any-ext"]);
+    assert_eq!(ids("home/.ssh/id_dsa"), ["rsa"]);
+    assert_eq!(ids("home/.ssh/id_dsa.pub"), ["any-ext"]);
+    assert!(ids("README").is_empty());
+}

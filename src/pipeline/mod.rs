@@ -97,6 +97,21 @@ fn judge_whole(
     verdict.recognised
 }
 
+/// Opens a whole binary file the decoders open (an archive) and scans what
+/// comes out of it; returns whether they did. Text goes the text path, where
+/// the same decoders see it as a chunk.
+fn open_binary<T: Take>(
+    judge: &Judge<'_>,
+    into: &mut T,
+    origin: &Arc<Origin>,
+    content: &[u8],
+) -> bool {
+    crate::source::is_binary(content)
+        && judge
+            .decoders
+            .expand_binary(origin, content, &mut Scan { judge, into })
+}
+
 impl Take for Outcome {
     fn finding(&mut self, allow: &Allow, found: Vec<Finding>) {
         for f in found {
@@ -209,7 +224,8 @@ impl Visit for Collector<'_> {
     }
 
     fn whole(&mut self, origin: &Arc<Origin>, content: &[u8]) -> bool {
-        judge_whole(&self.judge, &mut self.outcome, origin, content)
+        let model = judge_whole(&self.judge, &mut self.outcome, origin, content);
+        open_binary(&self.judge, &mut self.outcome, origin, content) || model
     }
 }
 
@@ -243,7 +259,8 @@ impl Visit for SharedCollector<'_> {
     }
 
     fn whole(&mut self, origin: &Arc<Origin>, content: &[u8]) -> bool {
-        judge_whole(&self.judge, &mut self.shared, origin, content)
+        let model = judge_whole(&self.judge, &mut self.shared, origin, content);
+        open_binary(&self.judge, &mut self.shared, origin, content) || model
     }
 }
 

@@ -6,7 +6,9 @@ use crate::types::Finding;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Redaction {
     /// The default: the first 4 characters of secrets of 16 characters or more (a
-    /// token's public prefix, such as `ghp_`), nothing of shorter ones.
+    /// token's public prefix, such as `ghp_`), nothing of shorter ones, and no
+    /// digit ever: a prefix with a digit in it (a card number's issuer digits,
+    /// an IBAN's country and check digits, an SSN's area) is masked whole.
     Default,
     /// The first N characters.
     Keep(usize),
@@ -33,7 +35,11 @@ impl Redaction {
         let keep = match self {
             Redaction::Show => return text.into_owned(),
             Redaction::Keep(n) => n.min(len),
-            Redaction::Default if len >= 16 => 4,
+            Redaction::Default
+                if len >= 16 && !text.chars().take(4).any(|c| c.is_ascii_digit()) =>
+            {
+                4
+            }
             Redaction::Default => 0,
         };
         text.chars()
@@ -126,6 +132,15 @@ mod tests {
         assert_eq!(shown.len(), token.len());
         assert!(shown.starts_with("ghp_*"));
         assert_eq!(Redaction::Default.apply(b"hunter2"), "*******");
+        assert_eq!(
+            Redaction::Default.apply(b"4111 1111 1111 1111"),
+            "*******************",
+            "no digit of a card number"
+        );
+        assert_eq!(
+            Redaction::Default.apply(b"NL92RABO0991692061"),
+            "******************"
+        );
         assert_eq!(Redaction::Keep(2).apply(b"hunter2"), "hu*****");
         assert_eq!(Redaction::Show.apply(b"hunter2"), "hunter2");
     }

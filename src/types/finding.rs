@@ -6,7 +6,6 @@
 //! outer file is the origin's to say ([`Origin::file_position`]).
 
 use super::{Origin, Rule};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// A secret found by a rule.
@@ -37,8 +36,9 @@ pub struct Finding {
     /// The byte ranges within `line_text` of the other secrets found on that
     /// line: reports redact them too, so no echoed line shows a secret whole.
     pub other_spans: Vec<(usize, usize)>,
-    /// `sha256(rule id, path, secret)` in hex: stable across line moves and
-    /// rebases, and not reversible to the secret.
+    /// A keyed HMAC of (rule id, path, secret) in hex ([`super::fingerprint`]):
+    /// stable across line moves and rebases, and not open to guessing without
+    /// the key, which is never committed.
     pub fingerprint: String,
     /// The other lines of the same content where the same rule found the same
     /// secret, in order: one secret is one finding, listing every line it is on
@@ -64,34 +64,5 @@ impl Finding {
     /// (an archive entry). For a finding without layers, its own line and column.
     pub fn file_position(&self) -> Option<super::FilePosition> {
         self.origin.file_position(self.line, self.column)
-    }
-}
-
-/// The fingerprint of a secret found by a rule at a path.
-pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(b"leakgate/v1\0");
-    h.update(rule_id.as_bytes());
-    h.update(b"\0");
-    h.update(path.as_bytes());
-    h.update(b"\0");
-    h.update(secret);
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprint_depends_on_rule_path_and_secret() {
-        let a = fingerprint("r", "a.txt", b"s");
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, fingerprint("r", "b.txt", b"s"));
-        assert_ne!(a, fingerprint("q", "a.txt", b"s"));
-        assert_eq!(a, fingerprint("r", "a.txt", b"s"));
     }
 }

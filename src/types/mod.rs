@@ -9,6 +9,7 @@
 mod chunk;
 mod file_judge;
 mod finding;
+pub mod fingerprint;
 mod origin;
 mod outcome;
 mod rule;
@@ -16,7 +17,8 @@ mod severity;
 
 pub use chunk::{line_starts, range_bytes, Chunk, LineRange, SkipReason};
 pub use file_judge::{FileJudge, FileVerdict};
-pub use finding::{fingerprint, Finding};
+pub use finding::Finding;
+pub use fingerprint::fingerprint;
 pub use origin::{
     CommitInfo, Encoding, FilePosition, Layer, LayerKind, Location, Origin, Placement,
 };

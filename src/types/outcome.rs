@@ -227,3 +227,116 @@ fn fold_group<T: Repeat>(mut group: Vec<T>) -> Option<T> {
     first.finding_mut().also_lines = lines.into_iter().filter(|&l| l != own).collect();
     Some(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{fingerprint, Location, Rule, Severity};
+
+    fn rule(id: &str, content: bool) -> Arc<Rule> {
+        Arc::new(Rule {
+            id: id.into(),
+            name: id.into(),
+            family: "test".into(),
+            severity: Severity::High,
+            keywords: Vec::new(),
+            pattern: content.then(|| "x".to_string()),
+            path: Some("x".into()),
+            secret_group: None,
+            min_entropy: None,
+            validate: None,
+            path_literals: None,
+            exclude: None,
+            require: None,
+            always: false,
+            allow_placeholders: false,
+            help: None,
+            spans_lines: false,
+            keywords_start_words: false,
+        })
+    }
+
+    fn at(rule: &Arc<Rule>, origin: &Arc<Origin>, line: u32, secret: &str) -> Finding {
+        Finding {
+            rule: rule.clone(),
+            origin: origin.clone(),
+            line,
+            column: 1,
+            end_column: 1,
+            secret: secret.as_bytes().to_vec(),
+            line_text: Vec::new(),
+            secret_span: (0, 0),
+            allow_context: Vec::new(),
+            other_spans: Vec::new(),
+            fingerprint: fingerprint(&rule.id, &rule.family, &origin.path, secret.as_bytes()),
+            also_lines: Vec::new(),
+        }
+    }
+
+    fn lines(found: &[Finding]) -> Vec<(String, Vec<u32>)> {
+        found
+            .iter()
+            .map(|f| (f.rule.id.clone(), f.lines()))
+            .collect()
+    }
+
+    #[test]
+    fn repeats_fold_into_the_earliest_whatever_the_order() {
+        let (r, a) = (rule("r", true), Origin::new("a", Location::File));
+        let other_place = Origin::new("a", Location::Stdin);
+        let mut o = Outcome {
+            findings: vec![
+                at(&r, &a, 7, "s"),
+                at(&r, &a, 2, "s"),
+                at(&r, &a, 3, "t"),
+                at(&r, &a, 7, "s"),
+                at(&r, &other_place, 1, "s"),
+            ],
+            ..Outcome::default()
+        };
+        o.dedupe();
+        let want = [("r", vec![2, 7]), ("r", vec![3]), ("r", vec![1])];
+        let want: Vec<(String, Vec<u32>)> = want
+            .iter()
+            .map(|(i, l)| (i.to_string(), l.clone()))
+            .collect();
+        assert_eq!(lines(&o.findings), want);
+        assert_eq!(o.findings[0].fingerprint, at(&r, &a, 1, "s").fingerprint);
+    }
+
+    #[test]
+    fn suppressed_repeats_merge_by_reason_and_a_file_gives_way_to_its_content() {
+        let (content, file) = (rule("c", true), rule("f", false));
+        let (a, b) = (
+            Origin::new("a", Location::File),
+            Origin::new("b", Location::File),
+        );
+        let mut o = Outcome {
+            findings: vec![at(&file, &a, 1, "a"), at(&file, &b, 1, "b")],
+            suppressed: vec![
+                (at(&content, &a, 4, "s"), Suppression::Baseline),
+                (
+                    at(&content, &a, 5, "s"),
+                    Suppression::Inline("leakgate:allow"),
+                ),
+                (at(&content, &a, 6, "s"), Suppression::Baseline),
+            ],
+            ..Outcome::default()
+        };
+        o.dedupe();
+        let path_of = |f: &Finding| f.origin.path.clone();
+        assert_eq!(o.findings.iter().map(path_of).collect::<Vec<_>>(), ["b"]);
+        let suppressed: Vec<(Vec<u32>, String)> = o
+            .suppressed
+            .iter()
+            .map(|(f, why)| (f.lines(), why.to_string()))
+            .collect();
+        assert_eq!(
+            suppressed,
+            [
+                (vec![4, 6], "baseline entry".to_string()),
+                (vec![5], "inline marker `leakgate:allow`".to_string()),
+            ]
+        );
+    }
+}

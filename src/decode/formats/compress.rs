@@ -78,6 +78,23 @@ pub fn decompress(format: Compression, data: &[u8], limit: u64) -> Inflated {
     }
 }
 
+/// The original file name a gzip header records (`FNAME`, as `gzip` and
+/// Python's `gzip` module write it), if there is one.
+pub fn gzip_name(data: &[u8]) -> Option<String> {
+    let flags = *data.get(3)?;
+    if !data.starts_with(&[0x1f, 0x8b]) || flags & 0x08 == 0 {
+        return None;
+    }
+    let mut at = 10;
+    if flags & 0x04 != 0 {
+        let extra = u16::from_le_bytes(data.get(10..12)?.try_into().ok()?) as usize;
+        at += 2 + extra;
+    }
+    let rest = data.get(at..)?;
+    let end = memchr::memchr(0, &rest[..rest.len().min(1024)])?;
+    Some(String::from_utf8_lossy(&rest[..end]).into_owned()).filter(|n| !n.is_empty())
+}
+
 /// Inflates a raw deflate stream (zip method 8), producing at most `limit` bytes.
 pub fn inflate(data: &[u8], limit: u64) -> Inflated {
     read_bounded(flate2::read::DeflateDecoder::new(data), limit)
@@ -183,6 +200,18 @@ mod tests {
         let out = decompress(Compression::Gzip, &bomb, 1 << 20);
         assert_eq!(out.bytes.len(), 1 << 20);
         assert!(out.over_limit);
+    }
+
+    #[test]
+    fn the_gzip_header_names_the_file() {
+        let mut named = flate2::GzBuilder::new()
+            .filename("notes.txt")
+            .write(Vec::new(), flate2::Compression::fast());
+        named.write_all(b"hello").unwrap();
+        let named = named.finish().unwrap();
+        assert_eq!(gzip_name(&named).as_deref(), Some("notes.txt"));
+        assert_eq!(gzip_name(&gzip(b"hello")), None);
+        assert_eq!(gzip_name(b"\x1f\x8b\x08\x08"), None, "cut short");
     }
 
     #[test]

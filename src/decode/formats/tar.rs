@@ -10,21 +10,46 @@ pub struct Member<'a> {
     pub name: String,
     /// Its bytes.
     pub data: &'a [u8],
+    /// The archive ends before the size the header declares: `data` is only
+    /// what there is.
+    pub truncated: bool,
+}
+
+/// The members of an archive, and where reading broke off, if it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing<'a> {
+    /// The regular members, in order.
+    pub members: Vec<Member<'a>>,
+    /// The byte offset of a header that does not add up (a bad checksum or
+    /// size, a partial block) before the end of the archive: nothing after it
+    /// was read.
+    pub broken_at: Option<usize>,
 }
 
 /// The regular members of the tar archive in `bytes`, at most `max` of them.
 pub fn members(bytes: &[u8], max: usize) -> Vec<Member<'_>> {
+    read(bytes, max).members
+}
+
+/// Reads the tar archive in `bytes` up to `max` regular members. A declared
+/// size is never allocated or trusted past the slice: a member that claims
+/// more than there is comes back `truncated`.
+pub fn read(bytes: &[u8], max: usize) -> Listing<'_> {
     let mut out = Vec::new();
     let mut at = 0;
     let mut long_name: Option<String> = None;
-    while out.len() < max {
-        let Some(header) = bytes.get(at..at + 512) else {
-            break;
+    let mut broken_at = None;
+    while out.len() < max && at < bytes.len() {
+        let header = match bytes.get(at..at + 512) {
+            Some(h) if h.iter().all(|&b| b == 0) => break,
+            Some(h) if checksum_ok(h) => h,
+            _ => {
+                broken_at = Some(at);
+                break;
+            }
         };
-        if header.iter().all(|&b| b == 0) || !checksum_ok(header) {
-            break;
-        }
         let Some(size) = size(&header[124..136]) else {
+            broken_at = Some(at);
             break;
         };
         let start = at + 512;
@@ -34,14 +59,24 @@ pub fn members(bytes: &[u8], max: usize) -> Vec<Member<'_>> {
             b'0' | 0 | b'7' => out.push(Member {
                 name: long_name.take().unwrap_or_else(|| name(header)),
                 data,
+                truncated: (data.len() as u64) < size,
             }),
             b'L' => long_name = Some(text(data)),
             b'x' => long_name = pax_path(data).or(long_name),
             _ => {}
         }
-        at = start.saturating_add((size as usize).div_ceil(512) * 512);
+        at = start.saturating_add(size.div_ceil(512).saturating_mul(512) as usize);
     }
-    out
+    Listing {
+        members: out,
+        broken_at,
+    }
+}
+
+/// Whether `bytes` start with a tar header: `ustar` magic (POSIX or GNU) and a
+/// header checksum that adds up, so text never passes for a tar.
+pub fn starts_with_header(bytes: &[u8]) -> bool {
+    bytes.len() >= 512 && &bytes[257..262] == b"ustar" && checksum_ok(&bytes[..512])
 }
 
 fn text(b: &[u8]) -> String {
@@ -108,7 +143,7 @@ fn pax_path(data: &[u8]) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A one-member ustar archive, as `tarfile` writes it.
@@ -136,11 +171,34 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].name, "pickle");
         assert_eq!(m[0].data, b"\x80\x02K\x01.");
+        assert!(!m[0].truncated);
+        assert!(starts_with_header(&t));
         let mut bad = t.clone();
         bad[0] = b'X';
+        let listing = read(&bad, 10);
         assert!(
-            members(&bad, 10).is_empty(),
+            listing.members.is_empty(),
             "a bad checksum ends the archive"
         );
+        assert_eq!(listing.broken_at, Some(0));
+        assert_eq!(read(&t, 10).broken_at, None, "zero blocks end it well");
+    }
+
+    #[test]
+    fn a_huge_declared_size_is_a_truncated_member_not_an_allocation() {
+        for field in [
+            format!("{:011o}\0", 0o77777777777u64).into_bytes(),
+            [&[0x80u8][..], &[0xff; 11]].concat(), // base-256: near u64::MAX
+        ] {
+            let mut t = tar("big.log", b"token = abc\n");
+            t[124..136].copy_from_slice(&field);
+            t[148..156].copy_from_slice(b"        ");
+            let sum: u32 = t[..512].iter().map(|&b| b as u32).sum();
+            t[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+            let listing = read(&t, 10);
+            assert_eq!(listing.members.len(), 1);
+            assert!(listing.members[0].truncated);
+            assert_eq!(listing.members[0].data.len(), t.len() - 512);
+        }
     }
 }
