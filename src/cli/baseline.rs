@@ -9,7 +9,7 @@ use super::common::{ConfigArgs, Status};
 use crate::allow::baseline::{Baseline, Verdict};
 use crate::allow::Allow;
 use crate::config::Loaded;
-use crate::pipeline::baseline::{present, scan, Scope};
+use crate::pipeline::baseline::{masked_key, present, scan, Scope};
 use crate::types::fingerprint::{self, key_now};
 use crate::types::Outcome;
 use anyhow::{bail, Context, Result};
@@ -112,7 +112,7 @@ fn create(args: CreateArgs) -> Result<Status> {
     let allow = loaded.allow();
     let outcome = scan(args.from, &loaded, &allow, args.config.max_file_size)?;
     let mut base = Baseline::new(args.from.name());
-    let added = base.record(&outcome, |f| allow.key(f));
+    let added = base.record(&outcome, masked_key(&outcome, &allow));
     base.save(&file)?;
     eprintln!(
         "leakgate: recorded {added} findings in {} (scanned the {}); commit it so every clone and hook uses it",
@@ -204,7 +204,7 @@ fn update(args: ScanArgs) -> Result<Status> {
         allow,
         outcome,
     } = rescan(&args)?;
-    let added = base.record(&outcome, |f| allow.key(f));
+    let added = base.record(&outcome, masked_key(&outcome, &allow));
     base.save(&file)?;
     eprintln!(
         "leakgate: added {added} new findings to {} ({} entries)",

@@ -150,6 +150,7 @@ pub fn throughput_scanner(config: &Loaded) -> Result<Scanner> {
 
 /// Writes the report and works out the exit status.
 pub fn finish(args: &ReportArgs, outcome: &mut Outcome, context: Context) -> Result<Status> {
+    report::redact::mask_file_names(outcome, redaction(args));
     crate::pipeline::sort(outcome);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {

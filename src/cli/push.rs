@@ -89,6 +89,7 @@ fn failed(what: Failure, hook: &str, why: &str) -> Result<Status> {
 
 fn report(judged: &mut Judged, quiet: bool) -> Result<Status> {
     let outcome = &mut judged.outcome;
+    report::redact::mask_file_names(outcome, Redaction::Default);
     crate::pipeline::sort(outcome);
     let opts = report::Options {
         redaction: Redaction::Default,

@@ -173,6 +173,15 @@ impl FileRules {
     }
 }
 
+/// A path as the text its name is judged as: one line per component, so a
+/// directory name before a token does not read as a run of base64 it continues
+/// (`/` is a base64 character).
+fn name_text(path: &str) -> Vec<u8> {
+    path.bytes()
+        .map(|b| if b == b'/' { b'\n' } else { b })
+        .collect()
+}
+
 impl Scanner {
     /// A scanner over `rules` for small inputs (hooks). Rules are assumed checked
     /// ([`check_rule`] or the build script); patterns compile on first use.
@@ -235,15 +244,22 @@ impl Scanner {
         self.rules.iter().map(|c| &c.rule)
     }
 
-    /// Findings of the path-only rules for a file that was added or changed.
+    /// Findings of the path-only rules for a file that was added or changed, and
+    /// of the content rules in the file's name (a token pasted into a file name
+    /// is as leaked as one in the file; see [`Origin::file_name`]).
     pub fn scan_path(&self, origin: &Arc<Origin>) -> Vec<Finding> {
-        self.file_rules
+        let mut found: Vec<Finding> = self
+            .file_rules
             .candidates(origin.path.as_bytes())
             .into_iter()
             .map(|i| &self.rules[i])
             .filter(|c| c.path_matches(&origin.path))
             .map(|c| self.file_finding(&c.rule, origin))
-            .collect()
+            .collect();
+        let name = origin.file_name();
+        let text = name_text(&origin.path);
+        found.extend(self.scan(&Chunk::whole(name, &text)));
+        found
     }
 
     fn file_finding(&self, rule: &Arc<Rule>, origin: &Arc<Origin>) -> Finding {

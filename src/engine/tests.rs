@@ -52,6 +52,21 @@ fn entropy_and_placeholders_filter() {
 }
 
 #[test]
+fn a_token_in_a_file_name_is_found_at_its_component() {
+    let s = Scanner::new(vec![rule(TOKEN_RULE)]);
+    let path = "tmp/Ab9ZNg2xQ/backup-tok_q8Zr2LxW0pVt7NcK3yHs.json";
+    let found = s.scan_path(&Origin::new(path, Location::File));
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert!(f.origin.is_file_name());
+    assert_eq!(f.origin.path, path);
+    assert_eq!((f.line, f.column), (3, 8), "line 3 is the third component");
+    assert_eq!(f.secret, b"tok_q8Zr2LxW0pVt7NcK3yHs");
+    let plain = s.scan_path(&Origin::new("backup-tok_.json", Location::File));
+    assert!(plain.is_empty(), "{plain:?}");
+}
+
+#[test]
 fn path_only_rules_judge_the_path() {
     let r = rule(
         r#"

@@ -6,6 +6,7 @@ use super::{Judge, SharedCollector};
 use crate::allow::Allow;
 use crate::config::Loaded;
 use crate::engine::Profile;
+use crate::report::redact::{mask_in, name_secrets};
 use crate::report::sanitize::clean;
 use crate::report::Redaction;
 use crate::source::files::{self, WalkOptions};
@@ -77,6 +78,21 @@ fn scan_worktree(judge: Judge<'_>, root: &Path, max_size: u64) -> Result<Outcome
     Ok(outcome)
 }
 
+/// A finding's baseline key (repository path and fingerprint), with every
+/// secret found in a file name masked in the path: the key a baseline records,
+/// so a committed baseline never holds a token pasted into a file name.
+pub fn masked_key<'a>(
+    outcome: &Outcome,
+    allow: &'a Allow,
+) -> impl Fn(&Finding) -> (String, String) + 'a {
+    let names = name_secrets(outcome.findings.iter());
+    move |f| {
+        let (path, fp) = allow.key(f);
+        let path = mask_in(&path, &names, Redaction::Default);
+        (path, fp)
+    }
+}
+
 /// The baseline keys (fingerprints under repository paths) of every finding a
 /// scan saw, standing or suppressed: what `prune` keeps.
 pub fn present(outcome: &Outcome, allow: &Allow) -> HashSet<String> {
@@ -92,9 +108,11 @@ pub fn present(outcome: &Outcome, allow: &Allow) -> HashSet<String> {
 /// the secret redacted and the text made safe for a terminal.
 pub fn locations(suppressed: &[(Finding, Suppression)], allow: &Allow) -> HashMap<String, String> {
     let mut out = HashMap::new();
+    let names = name_secrets(suppressed.iter().map(|(f, _)| f));
     for (f, _) in suppressed {
         let line = crate::report::redact::redacted_line(f, Redaction::Default);
         let (path, fp) = allow.key(f);
+        let path = mask_in(&path, &names, Redaction::Default);
         out.entry(fp)
             .or_insert_with(|| format!("{}:{}: {}", clean(&path), f.line, clean(line.trim())));
     }

@@ -1,6 +1,7 @@
 //! Redaction: secrets are never printed whole unless the user asks.
 
-use crate::types::Finding;
+use crate::types::{Finding, Outcome};
+use std::sync::Arc;
 
 /// How much of a secret a report shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +117,53 @@ fn masked(
     out
 }
 
+/// Masks every secret found in a file name ([`Origin::is_file_name`]) wherever
+/// the outcome holds a path that contains it: the origins of the findings that
+/// stand and of the suppressed ones, and the skipped lists. Fingerprints are
+/// kept (they were taken from the real path). Nothing to do for `Show`.
+///
+/// [`Origin::is_file_name`]: crate::types::Origin::is_file_name
+pub fn mask_file_names(outcome: &mut Outcome, redaction: Redaction) {
+    let suppressed = outcome.suppressed.iter().map(|(f, _)| f);
+    let secrets = name_secrets(outcome.findings.iter().chain(suppressed));
+    if secrets.is_empty() || redaction == Redaction::Show {
+        return;
+    }
+    let suppressed = outcome.suppressed.iter_mut().map(|(f, _)| f);
+    for f in outcome.findings.iter_mut().chain(suppressed) {
+        let path = mask_in(&f.origin.path, &secrets, redaction);
+        if path != f.origin.path {
+            let mut origin = (*f.origin).clone();
+            origin.path = path;
+            f.origin = Arc::new(origin);
+        }
+    }
+    for path in outcome.summary.skipped.values_mut().flatten() {
+        *path = mask_in(path, &secrets, redaction);
+    }
+}
+
+/// The secrets found in file names, longest first (so a secret that holds
+/// another is masked whole).
+pub fn name_secrets<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<String> {
+    let mut secrets: Vec<String> = findings
+        .filter(|f| f.origin.is_file_name() && !f.secret.is_empty())
+        .map(|f| String::from_utf8_lossy(&f.secret).into_owned())
+        .collect();
+    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    secrets.dedup();
+    secrets
+}
+
+/// `text` with every occurrence of each of `secrets` masked as `redaction` says.
+pub fn mask_in(text: &str, secrets: &[String], redaction: Redaction) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| text.contains(s.as_str())) {
+        out = out.replace(secret.as_str(), &redaction.apply(secret.as_bytes()));
+    }
+    out
+}
+
 /// The finding's line as a report may show it: see [`RedactedLine`].
 pub fn redacted_line(f: &Finding, redaction: Redaction) -> String {
     RedactedLine::of(f, redaction).text()
@@ -123,7 +171,22 @@ pub fn redacted_line(f: &Finding, redaction: Redaction) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Redaction;
+    use super::{mask_in, Redaction};
+
+    #[test]
+    fn a_secret_is_masked_wherever_a_path_holds_it() {
+        let token = "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";
+        let secrets = vec![token.to_string()];
+        let path = format!("{token}/backup-{token}.txt");
+        let masked = mask_in(&path, &secrets, Redaction::Default);
+        assert!(!masked.contains(token), "{masked}");
+        assert_eq!(masked.matches("ghp_****").count(), 2, "{masked}");
+        assert_eq!(masked.len(), path.len());
+        assert_eq!(
+            mask_in("clean.txt", &secrets, Redaction::Default),
+            "clean.txt"
+        );
+    }
 
     #[test]
     fn redaction_keeps_width_and_prefix() {

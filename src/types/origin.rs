@@ -15,6 +15,9 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+/// The layer label of a file's name read as text.
+const FILE_NAME: &str = "file name";
+
 /// Which kind of place a chunk came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Location {
@@ -188,6 +191,24 @@ impl Origin {
         let mut next = self.clone();
         next.layers.push(layer);
         Arc::new(next)
+    }
+
+    /// The origin of this file's name read as text: the path itself, one line
+    /// per `/`-separated component, under a `file name` layer that no line of
+    /// the file holds. A token pasted into a file name is found there, and reports mask
+    /// it wherever they print the path ([`Origin::is_file_name`]).
+    pub fn file_name(&self) -> Arc<Origin> {
+        self.with_layer(Layer {
+            kind: LayerKind::Part {
+                what: FILE_NAME.to_string(),
+            },
+            at: Placement::Unknown,
+        })
+    }
+
+    /// Whether this is a file's name read as text ([`Origin::file_name`]).
+    pub fn is_file_name(&self) -> bool {
+        matches!(self.layers.last(), Some(Layer { kind: LayerKind::Part { what }, .. }) if what == FILE_NAME)
     }
 
     /// Whether this is a commit's or a tag's message (`commit <id> message`,
