@@ -258,6 +258,15 @@ fn history_and_the_baseline_never_hold_a_token_in_a_file_name() {
 }
 
 #[test]
+fn streamed_history_never_shows_a_token_in_a_file_name() {
+    let repo = Repo::new();
+    repo.commit_file(&named_after(GH1), "nothing secret here\n", "a backup");
+    let out = repo.leakgate(&["history", "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+    assert_name_finding(&all_output(&out), "history --format jsonl");
+}
+
+#[test]
 fn the_pre_push_hook_blocks_a_token_in_a_directory_name() {
     let (server, client) = pre_push_setup();
     let before = server.refs();

@@ -192,6 +192,11 @@ impl Sink {
         self.bytes += done.bytes;
         let mut found = done.visit.outcome;
         found.dedupe();
+        if let Some(s) = &self.stream {
+            // Held findings are masked by the report step; streamed ones leave
+            // from here, so a token in a file name is masked here.
+            crate::report::redact::mask_file_names(&mut found, s.opts.redaction);
+        }
         for f in std::mem::take(&mut found.findings) {
             if self.seen.insert(f.fingerprint.clone()) {
                 let why = found.not_blocking.remove(&f.fingerprint);
