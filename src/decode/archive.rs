@@ -396,28 +396,13 @@ fn decompressed_name(path: &str) -> String {
 mod tests {
     use super::super::formats::tar::tests::tar;
     use super::super::formats::zip::tests::build as zip;
+    use super::super::tests::Seen;
     use super::super::{Decoders, Limits};
     use super::*;
     use crate::source::Visit;
     use crate::types::{Location, Origin};
     use std::io::Write as _;
     use std::sync::Arc;
-
-    #[derive(Default)]
-    struct Seen {
-        chunks: Vec<(String, Vec<u8>)>,
-        skipped: Vec<(String, SkipReason)>,
-    }
-
-    impl Visit for Seen {
-        fn file(&mut self, _: &Arc<Origin>) {}
-        fn chunk(&mut self, c: &Chunk<'_>) {
-            self.chunks.push((c.origin.describe(), c.bytes.to_vec()));
-        }
-        fn skipped(&mut self, o: &Arc<Origin>, r: SkipReason) {
-            self.skipped.push((o.describe(), r));
-        }
-    }
 
     fn open_with(limits: ArchiveLimits, name: &str, bytes: &[u8]) -> Seen {
         let d = Decoders::new(vec![Box::new(Archives::new(limits))], Limits::default());

@@ -304,7 +304,7 @@ impl Decoders {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::types::{Encoding, LayerKind, Location, Placement};
 
@@ -344,10 +344,12 @@ mod tests {
         }
     }
 
+    /// Records what a decoding stage hands on: each chunk's origin and bytes,
+    /// each skipped part and why (shared by the decoders' tests).
     #[derive(Default)]
-    struct Seen {
-        chunks: Vec<(String, Vec<u8>)>,
-        skipped: Vec<(String, SkipReason)>,
+    pub(crate) struct Seen {
+        pub(crate) chunks: Vec<(String, Vec<u8>)>,
+        pub(crate) skipped: Vec<(String, SkipReason)>,
     }
     impl Visit for Seen {
         fn file(&mut self, _: &Arc<Origin>) {}
