@@ -399,10 +399,8 @@ mod tests {
     use super::super::tests::Seen;
     use super::super::{Decoders, Limits};
     use super::*;
-    use crate::source::Visit;
     use crate::types::{Location, Origin};
     use std::io::Write as _;
-    use std::sync::Arc;
 
     fn open_with(limits: ArchiveLimits, name: &str, bytes: &[u8]) -> Seen {
         let d = Decoders::new(vec![Box::new(Archives::new(limits))], Limits::default());
