@@ -158,24 +158,7 @@ const MAX_SHOWN: usize = 160;
 /// `bytes[from..to]` with every masked span in it redacted, cleaned for a
 /// terminal and cut to [`MAX_SHOWN`] characters.
 fn shown(bytes: &[u8], (from, to): Span, masks: &[Span], redaction: Redaction) -> String {
-    let mut spans: Vec<Span> = masks
-        .iter()
-        .map(|&(s, e)| (s.max(from), e.min(to)))
-        .filter(|(s, e)| s < e)
-        .collect();
-    spans.sort_unstable();
-    let mut out = String::new();
-    let mut at = from;
-    for (s, e) in spans {
-        if e <= at {
-            continue;
-        }
-        let s = s.max(at);
-        out.push_str(&String::from_utf8_lossy(&bytes[at..s]));
-        out.push_str(&redaction.apply(&bytes[s..e]));
-        at = e;
-    }
-    out.push_str(&String::from_utf8_lossy(&bytes[at..to]));
+    let out = super::redact::masked(bytes, from, to, masks, redaction);
     let text = clean(&out);
     match text.char_indices().nth(MAX_SHOWN) {
         Some((cut, _)) => format!("{}...", &text[..cut]),

@@ -88,8 +88,9 @@ impl RedactedLine {
     }
 }
 
-/// `text[from..to]` with the parts inside `spans` redacted.
-fn masked(
+/// `text[from..to]` with the parts inside `spans` redacted (spans may overlap,
+/// be unsorted or reach outside the range).
+pub(crate) fn masked(
     text: &[u8],
     from: usize,
     to: usize,
